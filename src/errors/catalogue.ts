@@ -1,0 +1,32 @@
+// The one catalogue of error codes: every error a client or operator can see has a stable code here.
+// Each entry fixes the HTTP status and the family; messages are written where the error is raised.
+
+export type ErrorFamily = 'request' | 'config' | 'model' | 'auth' | 'database' | 'not_supported' | 'internal';
+
+interface CodeSpec {
+  readonly status: number;
+  readonly family: ErrorFamily;
+}
+
+export const ERROR_CODES = {
+  // request: the caller sent something we cannot act on
+  BAD_REQUEST: { status: 400, family: 'request' },
+  NOT_FOUND: { status: 404, family: 'request' },
+  // config and model: the operator's files or databases do not make a valid model
+  CONFIG_NOT_FOUND: { status: 500, family: 'config' },
+  CONFIG_INVALID: { status: 500, family: 'config' },
+  MODEL_INVALID: { status: 500, family: 'model' },
+  CACHE_CORRUPT: { status: 500, family: 'model' },
+  CACHE_STALE: { status: 500, family: 'model' },
+  // auth
+  UNAUTHORIZED: { status: 401, family: 'auth' },
+  FORBIDDEN: { status: 403, family: 'auth' },
+  // database
+  SOURCE_UNAVAILABLE: { status: 503, family: 'database' },
+  INTROSPECTION_FAILED: { status: 500, family: 'database' },
+  // everything else
+  NOT_SUPPORTED: { status: 501, family: 'not_supported' },
+  INTERNAL: { status: 500, family: 'internal' },
+} as const satisfies Record<string, CodeSpec>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,0 +1,2 @@
+export { ApiError, ApiErrorList, formatProblem, isApiError, type ApiErrorOptions } from './api-error.js';
+export { ERROR_CODES, type ErrorCode, type ErrorFamily } from './catalogue.js';

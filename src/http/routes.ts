@@ -1,0 +1,82 @@
+// HTTP request → Response for the routes that are not GraphQL: health, readiness, the model, admin reload.
+// Mounted on the graphql-yoga server as an onRequest plugin, so there is one server and one port.
+import { timingSafeEqual } from 'node:crypto';
+import type { Plugin } from 'graphql-yoga';
+import { ApiError } from '../errors/index.js';
+import type { Runtime } from '../runtime/runtime.js';
+import { errorResponse, json } from './respond.js';
+
+type Handler = (request: Request, runtime: Runtime) => Promise<Response> | Response;
+
+const ROUTES: Record<string, Partial<Record<string, Handler>>> = {
+  '/health': { GET: () => json({ status: 'ok' }) },
+  '/ready': { GET: ready },
+  '/_model': { GET: (_request, runtime) => json(modelBody(runtime)) },
+  '/_admin/reload': { POST: reload },
+};
+
+export function routesPlugin(runtime: Runtime, log: (message: string) => void): Plugin {
+  return {
+    async onRequest({ request, url, endResponse }) {
+      const route = ROUTES[url.pathname];
+      if (!route) return;
+      const handler = route[request.method];
+      try {
+        if (!handler) {
+          throw new ApiError('BAD_REQUEST', `${request.method} is not allowed on ${url.pathname}`);
+        }
+        endResponse(await handler(request, runtime));
+      } catch (error) {
+        if (!(error instanceof ApiError))
+          log(`unexpected error on ${url.pathname}: ${(error as Error).stack ?? error}`);
+        endResponse(errorResponse(error));
+      }
+    },
+  };
+}
+
+function modelBody(runtime: Runtime) {
+  const { model, version, loadedAt, warnings } = runtime.current;
+  return { version, loadedAt: loadedAt.toISOString(), warnings, services: model.services };
+}
+
+async function ready(_request: Request, runtime: Runtime): Promise<Response> {
+  const checks = await Promise.all(
+    runtime.config.services.map(async (service) => {
+      try {
+        await runtime.sources.get(service.name).probe();
+        return { service: service.name, ok: true };
+      } catch (error) {
+        return {
+          service: service.name,
+          ok: false,
+          error: error instanceof ApiError ? error.message : 'unreachable',
+        };
+      }
+    }),
+  );
+  const ok = checks.every((c) => c.ok);
+  return json(
+    { status: ok ? 'ready' : 'unavailable', services: checks },
+    ok ? 200 : 503,
+    ok ? {} : { 'retry-after': '5' },
+  );
+}
+
+async function reload(request: Request, runtime: Runtime): Promise<Response> {
+  const expected = runtime.config.server.adminToken;
+  // Without a configured token the endpoint does not exist: reloading re-reads every database.
+  if (!expected)
+    throw new ApiError('NOT_FOUND', 'Admin endpoints are disabled: set server.adminToken to enable them.');
+  const given = request.headers.get('x-junction-admin-token') ?? '';
+  if (!sameSecret(given, expected))
+    throw new ApiError('UNAUTHORIZED', 'Missing or wrong X-Junction-Admin-Token.');
+  const next = await runtime.reload();
+  return json({ status: 'reloaded', version: next.version, warnings: next.warnings });
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}

@@ -1,0 +1,59 @@
+// Runtime → one HTTP server (graphql-yoga on node:http): GraphQL at /graphql with GraphiQL, plus the plain
+// routes of routes.ts. The GraphQL schema is rebuilt whenever the runtime swaps its model.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { GraphQLSchema } from 'graphql';
+import { createYoga } from 'graphql-yoga';
+import { buildGraphqlSchema, exampleQuery } from '../graphql/schema.js';
+import type { Runtime } from '../runtime/runtime.js';
+import { routesPlugin } from './routes.js';
+
+export interface JunctionServer {
+  /** The address actually bound (port 0 picks a free one). */
+  listen(port: number, host: string): Promise<AddressInfo>;
+  /** Stops accepting connections and waits for requests in flight. */
+  close(): Promise<void>;
+  readonly http: Server;
+}
+
+export function createJunctionServer(
+  runtime: Runtime,
+  log: (message: string) => void = console.error,
+): JunctionServer {
+  let schema: GraphQLSchema = buildGraphqlSchema(runtime.current.model);
+  runtime.onReload((next) => {
+    schema = buildGraphqlSchema(next.model);
+  });
+  const yoga = createYoga({
+    schema: () => schema,
+    graphqlEndpoint: '/graphql',
+    // routes.ts answers /health with a JSON body; yoga's own check would answer first with an empty one.
+    healthCheckEndpoint: '/graphql/health',
+    landingPage: false,
+    graphiql: () => ({ title: 'Junction GraphiQL', defaultQuery: exampleQuery(runtime.current.model) }),
+    plugins: [routesPlugin(runtime, log)],
+    logging: {
+      debug: () => {},
+      info: () => {},
+      warn: (...args) => log(args.join(' ')),
+      error: (...args) => log(args.join(' ')),
+    },
+  });
+  const http = createServer(yoga);
+  return {
+    http,
+    listen: (port, host) =>
+      new Promise((resolve, reject) => {
+        http.once('error', reject);
+        http.listen(port, host, () => {
+          http.off('error', reject);
+          resolve(http.address() as AddressInfo);
+        });
+      }),
+    close: () =>
+      new Promise((resolve) => {
+        http.close(() => resolve());
+        http.closeIdleConnections();
+      }),
+  };
+}
