@@ -2,10 +2,13 @@
 // (knex stays inside src/adapters and src/introspect) and owns the connection pool's lifetime.
 import type { Knex } from 'knex';
 import type { ServiceConfig } from '../config/types.js';
+import type { DataSource } from '../executor/data-source.js';
 import { ApiError } from '../errors/index.js';
 import type { RawCatalog } from '../introspect/catalog.js';
 import { introspectService } from '../introspect/index.js';
+import { CAPABILITIES } from './sql/capabilities.js';
 import { connectionTarget, createKnex, destroyKnex, probeConnection } from './sql/connect.js';
+import { SqlDataSource } from './sql/sql-data-source.js';
 
 export interface Source {
   readonly service: ServiceConfig;
@@ -13,15 +16,20 @@ export interface Source {
   readonly where: string;
   probe(): Promise<void>;
   introspect(onProgress?: (message: string) => void): Promise<RawCatalog>;
+  /** Runs IR against this database (the executor's side of the adapter). */
+  readonly data: DataSource;
   close(): Promise<void>;
 }
 
 class SqlSource implements Source {
   readonly where: string;
+  readonly data: DataSource;
   private db: Knex | null = null;
 
   constructor(readonly service: ServiceConfig) {
     this.where = connectionTarget(service).where;
+    if (service.type === 'mongodb') throw new ApiError('INTERNAL', 'not a SQL service');
+    this.data = new SqlDataSource(() => this.knex(), CAPABILITIES[service.type]);
   }
 
   /** The pool is created on first use, so listing or validating services opens no connection. */

@@ -14,7 +14,10 @@ export interface PrintModelFlags extends ConfigFlags {
 export async function printModelCommand(services: string[], flags: PrintModelFlags): Promise<void> {
   const { config } = await resolveConfig(flags, stderr);
   const unknown = services.filter((name) => !config.services.some((s) => s.name === name));
-  if (unknown.length > 0) throw new ApiError('NOT_FOUND', `unknown service '${unknown.join("', '")}'`);
+  if (unknown.length > 0) {
+    const configured = config.services.map((s) => s.name).join(', ');
+    throw new ApiError('NOT_FOUND', `unknown service '${unknown.join("', '")}' (configured: ${configured})`);
+  }
   const sources = new SourceRegistry(config.services);
   try {
     const cacheMode = config.schemaCache.mode === 'off' ? 'off' : 'auto';

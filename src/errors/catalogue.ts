@@ -21,9 +21,18 @@ export const ERROR_CODES = {
   // auth
   UNAUTHORIZED: { status: 401, family: 'auth' },
   FORBIDDEN: { status: 403, family: 'auth' },
-  // database
+  VALIDATION_FAILED: { status: 400, family: 'request' },
+  // database: what a write or read ran into, in words a client can act on (never the SQL)
   SOURCE_UNAVAILABLE: { status: 503, family: 'database' },
   INTROSPECTION_FAILED: { status: 500, family: 'database' },
+  UNIQUE_VIOLATION: { status: 409, family: 'database' },
+  FOREIGN_KEY_VIOLATION: { status: 409, family: 'database' },
+  NOT_NULL_VIOLATION: { status: 400, family: 'database' },
+  CHECK_VIOLATION: { status: 400, family: 'database' },
+  VALUE_TOO_LONG: { status: 400, family: 'database' },
+  INVALID_VALUE: { status: 400, family: 'database' },
+  STATEMENT_TIMEOUT: { status: 504, family: 'database' },
+  DATABASE_ERROR: { status: 500, family: 'database' },
   // everything else
   NOT_SUPPORTED: { status: 501, family: 'not_supported' },
   INTERNAL: { status: 500, family: 'internal' },

@@ -84,9 +84,8 @@ async function catalogFor(
   }
   progress(`${service.name}: introspecting ${service.type} at ${sourceOf(service.name).where}`);
   const started = Date.now();
-  const catalog = await sourceOf(service.name).introspect((message) =>
-    progress(`${service.name}: ${message}`),
-  );
+  // introspectService already starts its messages with the service name.
+  const catalog = await sourceOf(service.name).introspect(progress);
   progress(`${service.name}: ${catalog.tables.length} tables and views in ${Date.now() - started} ms`);
   return { service, catalog, origin: 'introspected', storedModel: null };
 }

@@ -1,0 +1,44 @@
+// The contract between the executor and a database adapter: IR in, plain rows out. SQL and MongoDB adapters
+// implement it; the executor never sees SQL. Every statement an adapter runs is counted in `stats`.
+import type { AggregateQuery, Expr, ReadQuery, Row, Scalar } from '../ir/types.js';
+import type { RelationModel } from '../model/types.js';
+
+export interface ExecStats {
+  statements: number;
+}
+
+export interface DataSource {
+  /** The rows of a root read (its `relations` are the executor's business, not the source's). */
+  read(query: ReadQuery, stats: ExecStats): Promise<Row[]>;
+  /**
+   * The rows of `query.table` related through `relation` to any of the parent `keys`, each carrying its
+   * parent's key under `__p0…`. One statement for all parents; `perParent` applies limit/offset per parent.
+   */
+  readRelated(
+    relation: RelationModel,
+    query: ReadQuery,
+    keys: Scalar[][],
+    perParent: boolean,
+    stats: ExecStats,
+  ): Promise<Row[]>;
+  count(query: Pick<ReadQuery, 'table' | 'where'>, stats: ExecStats): Promise<number>;
+  aggregate(query: AggregateQuery, stats: ExecStats): Promise<Row[]>;
+  /** Aggregates per parent key (`__p0…`) over a relation. */
+  aggregateRelated(
+    relation: RelationModel,
+    query: AggregateQuery,
+    keys: Scalar[][],
+    stats: ExecStats,
+  ): Promise<Row[]>;
+  /** Distinct tuples of `fields` over rows matching `where`, at most `limit` of them (`__p0…` per tuple). */
+  distinctKeys(
+    table: string,
+    fields: string[],
+    where: Expr | null,
+    limit: number,
+    stats: ExecStats,
+  ): Promise<Row[]>;
+}
+
+/** The output key under which related rows carry their parent's key column `i`. */
+export const parentKey = (i: number): string => `__p${i}`;

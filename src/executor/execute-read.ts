@@ -1,0 +1,152 @@
+// ReadQuery (IR) → rows with related rows attached. The root is one statement; each relation level is one
+// batched statement for all parents at that level (through a per-request DataLoader), whatever the number
+// of parents, and cross-service relations go through the same path on the other service's DataSource.
+import DataLoader from 'dataloader';
+import type { AggregateQuery, ReadQuery, RelationAggregate, RelationRead, Row, Scalar } from '../ir/types.js';
+import type { ExecContext } from './context.js';
+import { parentKey } from './data-source.js';
+import { distinctKeys, keyString, rowKey } from './keys.js';
+import { ensureColumns, withStitchKeys } from '../ir/select.js';
+import { resolveFilters } from './resolve-filters.js';
+
+export async function executeRead(query: ReadQuery, ctx: ExecContext): Promise<Row[]> {
+  const prepared = withStitchKeys({ ...query, where: await resolveFilters(query.where, ctx) });
+  const rows = await ctx.source(query.service).read(prepared, ctx.stats);
+  await attachRelations(rows, prepared, ctx);
+  return rows;
+}
+
+export async function executeCount(
+  query: Pick<ReadQuery, 'service' | 'table' | 'where'>,
+  ctx: ExecContext,
+): Promise<number> {
+  const where = await resolveFilters(query.where, ctx);
+  return ctx.source(query.service).count({ table: query.table, where }, ctx.stats);
+}
+
+export async function executeAggregate(query: AggregateQuery, ctx: ExecContext): Promise<Row[]> {
+  const where = await resolveFilters(query.where, ctx);
+  return ctx.source(query.service).aggregate({ ...query, where }, ctx.stats);
+}
+
+/** Attaches every relation read and relation aggregate of `query` to `rows` (which `query` produced). */
+async function attachRelations(rows: Row[], query: ReadQuery, ctx: ExecContext): Promise<void> {
+  if (rows.length === 0 && query.relations.length === 0) return;
+  await Promise.all([
+    ...query.relations.map((read) => attachRelation(rows, query, read, ctx)),
+    ...query.relationAggregates.map((agg) => attachAggregate(rows, query, agg, ctx)),
+  ]);
+}
+
+async function attachRelation(
+  rows: Row[],
+  parentQuery: ReadQuery,
+  read: RelationRead,
+  ctx: ExecContext,
+): Promise<void> {
+  const { aliases } = ensureColumns(parentQuery.select, read.relation.fields);
+  const keys = distinctKeys(rows, aliases);
+  const single = read.relation.type === 'belongs_to' || read.relation.type === 'has_one';
+  const child = withStitchKeys({ ...read.query, where: await resolveFilters(read.query.where, ctx) });
+  const groups =
+    keys.size === 0 ? new Map<string, Row[]>() : await loadGroups(read, child, [...keys.values()], ctx);
+  const children: Row[] = [];
+  const seen = new Set<Row>();
+  for (const row of rows) {
+    const tuple = rowKey(row, aliases);
+    const related = tuple === null ? [] : (groups.get(keyString(tuple)) ?? []);
+    row[read.as] = single ? (related[0] ?? read.emptySingle) : related;
+    for (const r of single ? related.slice(0, 1) : related) {
+      if (!seen.has(r)) {
+        seen.add(r);
+        children.push(r);
+      }
+    }
+  }
+  if (child.relations.length > 0 || child.relationAggregates.length > 0)
+    await attachRelations(children, child, ctx);
+}
+
+/** Related rows grouped by parent key string; one statement per relation level per distinct child query. */
+async function loadGroups(
+  read: RelationRead,
+  child: ReadQuery,
+  keys: Scalar[][],
+  ctx: ExecContext,
+): Promise<Map<string, Row[]>> {
+  const source = ctx.source(read.relation.refService);
+  const width = read.relation.fields.length;
+  const group = (rows: Row[]) => {
+    const groups = new Map<string, Row[]>();
+    for (const row of rows) {
+      const k = keyString(Array.from({ length: width }, (_, i) => row[parentKey(i)]));
+      const list = groups.get(k);
+      if (list) list.push(row);
+      else groups.set(k, [row]);
+    }
+    return groups;
+  };
+  if (read.limitScope === 'global') {
+    // DreamFactory's limit spans all parents (Q9): one statement over exactly these parents, no batching.
+    return group(await source.readRelated(read.relation, child, keys, false, ctx.stats));
+  }
+  const loader = loaderFor(read, child, ctx, async (batch) => {
+    const groups = group(await source.readRelated(read.relation, child, batch, true, ctx.stats));
+    return batch.map((tuple) => groups.get(keyString(tuple)) ?? []);
+  });
+  const lists = await loader.loadMany(keys.map((tuple) => tuple as unknown as string));
+  const result = new Map<string, Row[]>();
+  keys.forEach((tuple, i) => {
+    const list = lists[i];
+    if (list instanceof Error) throw list;
+    result.set(keyString(tuple), list ?? []);
+  });
+  return result;
+}
+
+function loaderFor(
+  read: RelationRead,
+  child: ReadQuery,
+  ctx: ExecContext,
+  batch: (keys: Scalar[][]) => Promise<Row[][]>,
+): DataLoader<string, Row[]> {
+  const signature = `${read.relation.refService}|${read.relation.source}|${read.relation.type}|${JSON.stringify(child)}`;
+  let loader = ctx.loaders.get(signature);
+  if (!loader) {
+    loader = new DataLoader<string, Row[]>((tuples) => batch(tuples as unknown as Scalar[][]), {
+      cacheKeyFn: (tuple) => keyString(tuple as unknown as Scalar[]),
+    });
+    ctx.loaders.set(signature, loader);
+  }
+  return loader;
+}
+
+async function attachAggregate(
+  rows: Row[],
+  parentQuery: ReadQuery,
+  agg: RelationAggregate,
+  ctx: ExecContext,
+): Promise<void> {
+  const { aliases } = ensureColumns(parentQuery.select, agg.relation.fields);
+  const keys = distinctKeys(rows, aliases);
+  const where = await resolveFilters(agg.query.where, ctx);
+  const results =
+    keys.size === 0
+      ? []
+      : await ctx
+          .source(agg.relation.refService)
+          .aggregateRelated(agg.relation, { ...agg.query, where }, [...keys.values()], ctx.stats);
+  const width = agg.relation.fields.length;
+  const byKey = new Map(
+    results.map((r) => [keyString(Array.from({ length: width }, (_, i) => r[parentKey(i)])), r]),
+  );
+  for (const row of rows) {
+    const tuple = rowKey(row, aliases);
+    row[agg.as] = (tuple && byKey.get(keyString(tuple))) ?? emptyAggregate(agg.query);
+  }
+}
+
+/** What count/sum/… are over no rows: 0 for count, null for the others (as SQL says). */
+function emptyAggregate(query: AggregateQuery): Row {
+  return Object.fromEntries(query.aggregates.map((a) => [a.as, a.fn === 'count' ? 0 : null]));
+}
