@@ -1,60 +1,52 @@
-// DataModel → GraphQLSchema. For now the schema describes the model (services, tables, relations); the
-// query fields over the data arrive with the QueryIR and executor.
+// DataModel → executable GraphQLSchema (type definitions from sdl.ts, resolvers from resolvers.ts). Built once
+// per model version; every resolver closes over that version's ModelIndex.
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { GraphQLSchema } from 'graphql';
+import type { DataSource } from '../executor/data-source.js';
+import { ModelIndex } from '../model/model-index.js';
 import type { DataModel } from '../model/types.js';
+import { buildResolvers } from './resolvers.js';
+import { buildTypeDefs } from './sdl.js';
 
-const typeDefs = /* GraphQL */ `
-  type Query {
-    "The services Junction serves, with their tables and relations."
-    services: [ServiceInfo!]!
-  }
-  type ServiceInfo {
-    name: String!
-    type: String!
-    tables: [TableInfo!]!
-  }
-  type TableInfo {
-    name: String!
-    graphqlType: String!
-    isView: Boolean!
-    relations: [RelationInfo!]!
-  }
-  type RelationInfo {
-    name: String
-    graphqlName: String
-    type: String!
-    virtual: Boolean!
-    crossService: Boolean!
-    refService: String!
-    refTable: String!
-  }
-`;
-
-export function buildGraphqlSchema(model: DataModel): GraphQLSchema {
+export function buildGraphqlSchema(
+  model: DataModel,
+  sourceOf: (service: string) => DataSource,
+): GraphQLSchema {
+  const index = new ModelIndex(model);
   return makeExecutableSchema({
-    typeDefs,
-    resolvers: {
-      Query: {
-        services: () =>
-          model.services.map((service) => ({
-            name: service.name,
-            type: service.type,
-            tables: service.tables.map((table) => ({
-              name: table.name,
-              graphqlType: table.graphql.type,
-              isView: table.isView,
-              relations: table.relations.map((rel) => ({
-                ...rel,
-                virtual: rel.kind === 'virtual',
-              })),
-            })),
-          })),
-      },
-    },
+    typeDefs: buildTypeDefs(index),
+    resolvers: buildResolvers(index, sourceOf),
+    // Resolvers exist only for relation and root fields; columns are read by the default resolver.
+    resolverValidationOptions: { requireResolversToMatchSchema: 'error' },
   });
 }
 
-export function exampleQuery(_model: DataModel): string {
-  return '{\n  services {\n    name\n    tables { name relations { name graphqlName crossService } }\n  }\n}\n';
+/** A first query for GraphiQL: the first table with a relation, a few rows, one level deep. */
+export function exampleQuery(model: DataModel): string {
+  for (const service of model.services) {
+    for (const table of service.tables) {
+      const rel = table.relations.find((r) => r.graphqlName && (r.type === 'belongs_to' || r.crossService));
+      if (!rel) continue;
+      const far = model.services
+        .find((s) => s.name === rel.refService)
+        ?.tables.find((t) => t.name === rel.refTable);
+      const fields = table.fields
+        .slice(0, 3)
+        .map((f) => f.graphqlName)
+        .join(' ');
+      const farFields = (far?.fields ?? [])
+        .slice(0, 2)
+        .map((f) => f.graphqlName)
+        .join(' ');
+      return `# Welcome to Junction. Each service is a namespace; relations (also across databases) are fields.\n{\n  ${service.graphqlName} {\n    ${table.graphql.list}(limit: 5) {\n      ${fields}\n      ${rel.graphqlName} { ${farFields} }\n    }\n  }\n}\n`;
+    }
+  }
+  const first = model.services[0];
+  const table = first?.tables[0];
+  return first && table
+    ? `{\n  ${first.graphqlName} {\n    ${table.graphql.list}(limit: 5) { ${table.fields
+        .slice(0, 3)
+        .map((f) => f.graphqlName)
+        .join(' ')} }\n  }\n}\n`
+    : '';
 }

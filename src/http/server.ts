@@ -3,7 +3,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { GraphQLSchema } from 'graphql';
-import { createYoga } from 'graphql-yoga';
+import { createYoga, type Plugin } from 'graphql-yoga';
+import { encodeGraphqlError } from '../errors/encode-graphql.js';
+import type { ExecStats } from '../executor/data-source.js';
+import type { GraphqlContext } from '../graphql/resolvers.js';
 import { buildGraphqlSchema, exampleQuery } from '../graphql/schema.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { routesPlugin } from './routes.js';
@@ -16,22 +19,32 @@ export interface JunctionServer {
   readonly http: Server;
 }
 
+export const STATEMENTS_HEADER = 'x-junction-sql-statements';
+
 export function createJunctionServer(
   runtime: Runtime,
   log: (message: string) => void = console.error,
 ): JunctionServer {
-  let schema: GraphQLSchema = buildGraphqlSchema(runtime.current.model);
+  const sourceOf = (service: string) => runtime.sources.get(service).data;
+  let schema: GraphQLSchema = buildGraphqlSchema(runtime.current.model, sourceOf);
   runtime.onReload((next) => {
-    schema = buildGraphqlSchema(next.model);
+    schema = buildGraphqlSchema(next.model, sourceOf);
   });
-  const yoga = createYoga({
+  const stats = new WeakMap<Request, ExecStats>();
+  const yoga = createYoga<object, GraphqlContext>({
     schema: () => schema,
     graphqlEndpoint: '/graphql',
     // routes.ts answers /health with a JSON body; yoga's own check would answer first with an empty one.
     healthCheckEndpoint: '/graphql/health',
     landingPage: false,
     graphiql: () => ({ title: 'Junction GraphiQL', defaultQuery: exampleQuery(runtime.current.model) }),
-    plugins: [routesPlugin(runtime, log)],
+    context: ({ request }) => {
+      const counter = { statements: 0 };
+      stats.set(request, counter);
+      return { stats: counter };
+    },
+    maskedErrors: { maskError: (error) => encodeGraphqlError(error, log) },
+    plugins: [routesPlugin(runtime, log), statementsHeader(stats)],
     logging: {
       debug: () => {},
       info: () => {},
@@ -55,5 +68,15 @@ export function createJunctionServer(
         http.close(() => resolve());
         http.closeIdleConnections();
       }),
+  };
+}
+
+/** Reports how many SQL statements a GraphQL request ran (the N+1 guard and the benchmark read it). */
+function statementsHeader(stats: WeakMap<Request, ExecStats>): Plugin {
+  return {
+    onResponse({ request, response }) {
+      const counter = stats.get(request);
+      if (counter) response.headers.set(STATEMENTS_HEADER, String(counter.statements));
+    },
   };
 }

@@ -1,0 +1,163 @@
+// Resolvers for the generated schema. Root list/by-key/connection/aggregate fields turn their whole
+// selection into IR and run it through the executor; relation fields only read what the executor attached.
+import type { GraphQLFieldResolver, GraphQLResolveInfo } from 'graphql';
+import type { IResolvers } from '@graphql-tools/utils';
+import type { DataSource, ExecStats } from '../executor/data-source.js';
+import { createExecContext, type ExecContext } from '../executor/context.js';
+import { executeAggregate, executeCount, executeRead } from '../executor/execute-read.js';
+import type { Expr, Row } from '../ir/types.js';
+import type { ModelIndex, TableEntry } from '../model/model-index.js';
+import { pageResult, planPage, type PageArgs } from './connection.js';
+import { aggregateField, connectionField, enumValue, groupByField } from './names.js';
+import { SCALARS } from './scalars.js';
+import { namespaceType } from './sdl.js';
+import { subFields } from './selection.js';
+import { aggregateQuery, readQuery, relationKey, shapeAggregate, type Args } from './to-ir.js';
+import { whereToExpr } from './where.js';
+
+export interface GraphqlContext {
+  /** Created per HTTP request; the response reports it (X-Junction-Sql-Statements). */
+  stats: ExecStats;
+  /** The executor state of this request, created on first use by the schema that runs it. */
+  junctionExec?: ExecContext;
+}
+
+type Resolver = GraphQLFieldResolver<unknown, GraphqlContext, Args>;
+
+const NAMESPACE = Object.freeze({});
+
+/** A relation field's value was attached by the executor under `$<response key>`. */
+const attached: Resolver = (parent, _args, _ctx, info) =>
+  (parent as Row)[relationKey(info.path.key as string)];
+
+export function buildResolvers(index: ModelIndex, sourceOf: (service: string) => DataSource): IResolvers {
+  const exec = (ctx: GraphqlContext): ExecContext => {
+    ctx.junctionExec ??= { ...createExecContext(index, sourceOf), stats: ctx.stats };
+    return ctx.junctionExec;
+  };
+  const resolvers: IResolvers = { ...SCALARS, Query: {} };
+  for (const service of index.model.services) {
+    (resolvers.Query as Record<string, Resolver>)[service.graphqlName] = () => NAMESPACE;
+    const namespace: Record<string, Resolver> = {};
+    for (const table of service.tables) {
+      const entry = index.entry(service.name, table.name);
+      Object.assign(namespace, rootFields(index, entry, exec));
+      resolvers[table.graphql.type] = tableFields(index, entry);
+    }
+    resolvers[namespaceType(service)] = namespace;
+  }
+  return resolvers;
+}
+
+function tableFields(index: ModelIndex, entry: TableEntry): Record<string, Resolver> {
+  const fields: Record<string, Resolver> = {};
+  for (const rel of entry.table.relations) {
+    if (!rel.graphqlName) continue;
+    fields[rel.graphqlName] = attached;
+    if (rel.type === 'has_many' || rel.type === 'many_many') {
+      const far = index.target(rel);
+      fields[aggregateField(rel.graphqlName)] = (parent, _args, _ctx, info) =>
+        shapeAggregate(far, (parent as Row)[relationKey(info.path.key as string)] as Row);
+    }
+  }
+  return fields;
+}
+
+function rootFields(
+  index: ModelIndex,
+  entry: TableEntry,
+  exec: (ctx: GraphqlContext) => ExecContext,
+): Record<string, Resolver> {
+  const { graphql, primaryKey } = entry.table;
+  const fields: Record<string, Resolver> = {
+    [graphql.list]: (_p, args, ctx, info) =>
+      executeRead(readQuery(index, entry, args, info.fieldNodes, info), exec(ctx)),
+    [connectionField(graphql.list)]: (_p, args, ctx, info) => connection(index, entry, args, info, exec(ctx)),
+    [aggregateField(graphql.list)]: async (_p, args, ctx, info) => {
+      const query = aggregateQuery(index, entry, args, info.fieldNodes, info, []);
+      const rows = await executeAggregate(query, exec(ctx));
+      return shapeAggregate(entry, rows[0] ?? { count: 0 });
+    },
+    [groupByField(graphql.list)]: async (_p, args, ctx, info) => {
+      const byColumn = new Map(entry.table.fields.map((f) => [enumValue(f.graphqlName), f]));
+      const groupBy = (args.by as string[]).map((value) => {
+        const field = byColumn.get(value);
+        return { column: field?.name ?? value, as: `key:${field?.graphqlName ?? value}` };
+      });
+      const rows = await executeAggregate(
+        aggregateQuery(index, entry, args, info.fieldNodes, info, groupBy),
+        exec(ctx),
+      );
+      return rows.map((row) => ({ ...shapeAggregate(entry, row), key: groupKey(row) }));
+    },
+  };
+  if (graphql.byKey) {
+    fields[graphql.byKey] = async (_p, args, ctx, info) => {
+      const where: Expr = {
+        kind: 'and',
+        items: primaryKey.map((column) => {
+          const field = entry.fields.get(column);
+          return {
+            kind: 'compare',
+            field: column,
+            op: 'eq',
+            value: args[field?.graphqlName ?? column] as string,
+          };
+        }),
+      };
+      const query = { ...readQuery(index, entry, {}, info.fieldNodes, info), where, limit: 1 };
+      return (await executeRead(query, exec(ctx)))[0] ?? null;
+    };
+  }
+  return fields;
+}
+
+function groupKey(row: Row): Row {
+  const key: Row = {};
+  for (const [name, value] of Object.entries(row)) if (name.startsWith('key:')) key[name.slice(4)] = value;
+  return key;
+}
+
+async function connection(
+  index: ModelIndex,
+  entry: TableEntry,
+  args: Args,
+  info: GraphQLResolveInfo,
+  ctx: ExecContext,
+) {
+  const top = subFields(info.fieldNodes, info);
+  const nodeFields = [...(top.get('nodes') ?? [])];
+  for (const edge of top.get('edges') ?? []) nodeFields.push(...(subFields([edge], info).get('node') ?? []));
+  for (const [key, group] of top) {
+    const name = group[0]?.name.value;
+    if (key !== 'nodes' && name === 'nodes') nodeFields.push(...group);
+    if (key !== 'edges' && name === 'edges')
+      for (const edge of group) nodeFields.push(...(subFields([edge], info).get('node') ?? []));
+  }
+  const base = readQuery(index, entry, { where: args.where, orderBy: args.orderBy }, [], info);
+  const page = planPage(entry, base, args as PageArgs);
+  const query = { ...page.query };
+  // The node selection is added after planning so the cursor's columns are read either way.
+  const withNodes = readQuery(index, entry, {}, nodeFields, info);
+  query.select = [
+    ...withNodes.select,
+    ...query.select.filter((s) => !withNodes.select.some((w) => w.as === s.as)),
+  ];
+  query.relations = withNodes.relations;
+  query.relationAggregates = withNodes.relationAggregates;
+  const wantsTotal = [...top.values()].some((group) => group[0]?.name.value === 'totalCount');
+  const [rows, total] = await Promise.all([
+    executeRead(query, ctx),
+    wantsTotal
+      ? executeCount(
+          {
+            service: entry.service.name,
+            table: entry.table.name,
+            where: whereToExpr(index, entry, args.where as Args),
+          },
+          ctx,
+        )
+      : Promise.resolve(0),
+  ]);
+  return { ...pageResult(page, rows, args as PageArgs), totalCount: total };
+}
