@@ -38,7 +38,22 @@ export interface DataSource {
     limit: number,
     stats: ExecStats,
   ): Promise<Row[]>;
+
+  /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(work: (tx: DataSource) => Promise<T>): Promise<T>;
+  /** Inserts rows; returns, per row and in order, the `returning` columns (generated keys included). */
+  insert(table: string, rows: Row[], returning: string[], stats: ExecStats): Promise<Row[]>;
+  update(table: string, set: Row, where: Expr, stats: ExecStats): Promise<number>;
+  delete(table: string, where: Expr, stats: ExecStats): Promise<number>;
+  /** Insert, or on a clash of `conflict` update the `update` columns (one statement where the database can). */
+  upsert(table: string, values: Row, conflict: string[], update: string[], stats: ExecStats): Promise<void>;
 }
+
+/**
+ * A database without RETURNING (MySQL) cannot hand back generated columns: `insert` then returns the input
+ * row plus its auto-increment value under this key, and the executor reads anything else it needs.
+ */
+export const GENERATED_ID = '__generated_id';
 
 /** The output key under which related rows carry their parent's key column `i`. */
 export const parentKey = (i: number): string => `__p${i}`;

@@ -8,6 +8,7 @@ import { executeAggregate, executeCount, executeRead } from '../executor/execute
 import type { Expr, Row } from '../ir/types.js';
 import type { ModelIndex, TableEntry } from '../model/model-index.js';
 import { pageResult, planPage, type PageArgs } from './connection.js';
+import { buildMutationResolvers } from './mutation-resolvers.js';
 import { aggregateField, connectionField, enumValue, groupByField } from './names.js';
 import { SCALARS } from './scalars.js';
 import { namespaceType } from './sdl.js';
@@ -46,6 +47,8 @@ export function buildResolvers(index: ModelIndex, sourceOf: (service: string) =>
     }
     resolvers[namespaceType(service)] = namespace;
   }
+  const mutations = buildMutationResolvers(index, exec);
+  if (Object.keys(mutations).length > 0) resolvers.Mutation = mutations;
   return resolvers;
 }
 

@@ -2,6 +2,7 @@
 // order, aggregate and connection types, and one query namespace per service. Mutations: see mutation-sdl.
 import type { ModelIndex } from '../model/model-index.js';
 import type { RelationModel, ServiceModel, TableModel } from '../model/types.js';
+import { buildMutationTypeDefs } from './mutation-sdl.js';
 import { aggregateField, connectionField, enumValue, groupByField, typeNames } from './names.js';
 import {
   avgType,
@@ -118,6 +119,7 @@ export function buildTypeDefs(index: ModelIndex): string {
     for (const table of service.tables) parts.push(tableTypes(index, table));
   }
   parts.push(`type Query {\n${roots.length > 0 ? roots.join('\n') : '  _empty: Boolean'}\n}`);
+  parts.push(buildMutationTypeDefs(index));
   return parts.join('\n\n');
 }
 

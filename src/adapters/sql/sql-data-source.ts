@@ -1,10 +1,11 @@
 // DataSource over one knex pool: compiles IR with the shared compiler and runs it, one counted statement at a
 // time. Key lists too long for one statement's bind parameters are split into several statements.
 import type { Knex } from 'knex';
-import type { DataSource, ExecStats } from '../../executor/data-source.js';
+import { GENERATED_ID, type DataSource, type ExecStats } from '../../executor/data-source.js';
 import type { AggregateQuery, Expr, ReadQuery, Row, Scalar } from '../../ir/types.js';
 import type { RelationModel } from '../../model/types.js';
 import type { SqlCapabilities } from './capabilities.js';
+import { compileDelete, compileInsert, compileUpdate, compileUpsert } from './compile-write.js';
 import {
   compileAggregate,
   compileCount,
@@ -73,6 +74,41 @@ export class SqlDataSource implements DataSource {
     stats: ExecStats,
   ): Promise<Row[]> {
     return this.run(compileDistinct(this.db(), this.caps, table, fields, where, limit), stats);
+  }
+
+  transaction<T>(work: (tx: DataSource) => Promise<T>): Promise<T> {
+    return this.db().transaction((trx) => work(new SqlDataSource(() => trx, this.caps)));
+  }
+
+  async insert(table: string, rows: Row[], returning: string[], stats: ExecStats): Promise<Row[]> {
+    if (rows.length === 0) return [];
+    if (this.caps.returning)
+      return this.run(compileInsert(this.db(), this.caps, table, rows, returning), stats);
+    // Without RETURNING each row is its own statement, so its generated id is known (MySQL's insertId).
+    const out: Row[] = [];
+    for (const row of rows) {
+      const result = await this.run(compileInsert(this.db(), this.caps, table, [row], []), stats);
+      out.push({ ...row, [GENERATED_ID]: (result as unknown as number[])[0] ?? null });
+    }
+    return out;
+  }
+
+  async update(table: string, set: Row, where: Expr, stats: ExecStats): Promise<number> {
+    return Number(await this.run(compileUpdate(this.db(), this.caps, table, set, where), stats));
+  }
+
+  async delete(table: string, where: Expr, stats: ExecStats): Promise<number> {
+    return Number(await this.run(compileDelete(this.db(), this.caps, table, where), stats));
+  }
+
+  async upsert(
+    table: string,
+    values: Row,
+    conflict: string[],
+    update: string[],
+    stats: ExecStats,
+  ): Promise<void> {
+    await this.run(compileUpsert(this.db(), table, values, conflict, update), stats);
   }
 
   /** Leaves room for the bindings of the query's own filter. */

@@ -1,0 +1,197 @@
+// Resolvers of the Mutation type: arguments → write IR → execute-write (one transaction), then the rows the
+// client selected are read back through the same read path as queries (after commit; before, for deletes).
+import type { GraphQLFieldResolver, GraphQLResolveInfo } from 'graphql';
+import type { ExecContext } from '../executor/context.js';
+import { executeRead } from '../executor/execute-read.js';
+import {
+  executeDelete,
+  executeInsert,
+  executeUpdate,
+  executeUpsert,
+  keyFilter,
+  type WriteResult,
+} from '../executor/execute-write.js';
+import { ensureColumns } from '../ir/select.js';
+import type { Expr, ReadQuery, Row, Scalar } from '../ir/types.js';
+import type { ModelIndex, TableEntry } from '../model/model-index.js';
+import { enumValue } from './names.js';
+import { insertNode, setColumns, upsertValues } from './mutation-to-ir.js';
+import { mutationNames, writable } from './mutation-sdl.js';
+import type { GraphqlContext } from './resolvers.js';
+import { subFields } from './selection.js';
+import { readQuery, type Args } from './to-ir.js';
+import { whereToExpr } from './where.js';
+
+type Resolver = GraphQLFieldResolver<unknown, GraphqlContext, Args>;
+
+export function buildMutationResolvers(
+  index: ModelIndex,
+  exec: (ctx: GraphqlContext) => ExecContext,
+): Record<string, Resolver> {
+  const resolvers: Record<string, Resolver> = {};
+  for (const service of index.model.services) {
+    for (const table of service.tables) {
+      if (writable(table).length === 0) continue;
+      const entry = index.entry(service.name, table.name);
+      const m = mutationNames(service, table);
+      resolvers[m.insertOne] = async (_p, args, ctx, info) => {
+        const op = {
+          kind: 'insert' as const,
+          service: service.name,
+          table: table.name,
+          rows: [insertNode(index, entry, args.object as Args, [], 'object')],
+        };
+        return first(
+          await readBack(index, entry, await executeInsert(op, exec(ctx)), info.fieldNodes, info, exec(ctx)),
+        );
+      };
+      resolvers[m.insertMany] = async (_p, args, ctx, info) => {
+        const rows = (args.objects as Args[]).map((o, i) => insertNode(index, entry, o, [], `objects[${i}]`));
+        const result = await executeInsert(
+          { kind: 'insert', service: service.name, table: table.name, rows },
+          exec(ctx),
+        );
+        return manyResult(index, entry, result, info, exec(ctx));
+      };
+      resolvers[m.updateMany] = async (_p, args, ctx, info) => {
+        const op = {
+          kind: 'update' as const,
+          service: service.name,
+          table: table.name,
+          where: whereToExpr(index, entry, args.where as Args),
+          set: setColumns(entry, args.set as Args),
+        };
+        return manyResult(index, entry, await executeUpdate(op, exec(ctx)), info, exec(ctx));
+      };
+      resolvers[m.deleteMany] = async (_p, args, ctx, info) => {
+        const op = {
+          kind: 'delete' as const,
+          service: service.name,
+          table: table.name,
+          where: whereToExpr(index, entry, args.where as Args),
+        };
+        const returning = subFields(info.fieldNodes, info).get('returning');
+        const result = await executeDelete(
+          op,
+          exec(ctx),
+          returning ? readQuery(index, entry, {}, returning, info) : null,
+        );
+        return { affectedRows: result.affected, returning: result.rows };
+      };
+      if (m.updateOne && m.deleteOne && m.upsertOne) {
+        resolvers[m.updateOne] = async (_p, args, ctx, info) => {
+          const op = {
+            kind: 'update' as const,
+            service: service.name,
+            table: table.name,
+            where: byKey(entry, args),
+            set: setColumns(entry, args.set as Args),
+          };
+          return first(
+            await readBack(
+              index,
+              entry,
+              await executeUpdate(op, exec(ctx)),
+              info.fieldNodes,
+              info,
+              exec(ctx),
+            ),
+          );
+        };
+        resolvers[m.deleteOne] = async (_p, args, ctx, info) => {
+          const op = {
+            kind: 'delete' as const,
+            service: service.name,
+            table: table.name,
+            where: byKey(entry, args),
+          };
+          return (
+            (await executeDelete(op, exec(ctx), readQuery(index, entry, {}, info.fieldNodes, info)))
+              .rows[0] ?? null
+          );
+        };
+        resolvers[m.upsertOne] = async (_p, args, ctx, info) => {
+          const byEnum = new Map(table.fields.map((f) => [enumValue(f.graphqlName), f.name]));
+          const values = upsertValues(entry, args.object as Args);
+          const conflict = args.onConflict
+            ? (args.onConflict as string[]).map((v) => byEnum.get(v) ?? v)
+            : table.primaryKey;
+          const update = args.update
+            ? (args.update as string[]).map((v) => byEnum.get(v) ?? v)
+            : Object.keys(values).filter((column) => !conflict.includes(column));
+          const op = {
+            kind: 'upsert' as const,
+            service: service.name,
+            table: table.name,
+            values,
+            conflict,
+            update,
+          };
+          return first(
+            await readBack(
+              index,
+              entry,
+              await executeUpsert(op, exec(ctx)),
+              info.fieldNodes,
+              info,
+              exec(ctx),
+            ),
+          );
+        };
+      }
+    }
+  }
+  return resolvers;
+}
+
+function byKey(entry: TableEntry, args: Args): Expr {
+  return {
+    kind: 'and',
+    items: entry.table.primaryKey.map((column) => {
+      const field = entry.fields.get(column);
+      return {
+        kind: 'compare',
+        field: column,
+        op: 'eq',
+        value: args[field?.graphqlName ?? column] as Scalar,
+      };
+    }),
+  };
+}
+
+function first(rows: Row[]): Row | null {
+  return rows[0] ?? null;
+}
+
+async function manyResult(
+  index: ModelIndex,
+  entry: TableEntry,
+  result: WriteResult,
+  info: GraphQLResolveInfo,
+  ctx: ExecContext,
+) {
+  const returning = subFields(info.fieldNodes, info).get('returning');
+  return {
+    affectedRows: result.affected,
+    returning: returning ? await readBack(index, entry, result, returning, info, ctx) : [],
+  };
+}
+
+/** The written rows, read with the client's selection, in the order they were written. */
+async function readBack(
+  index: ModelIndex,
+  entry: TableEntry,
+  result: WriteResult,
+  nodes: GraphQLResolveInfo['fieldNodes'],
+  info: GraphQLResolveInfo,
+  ctx: ExecContext,
+): Promise<Row[]> {
+  if (result.keys.length === 0) return [];
+  const base: ReadQuery = readQuery(index, entry, {}, nodes, info);
+  const { select, aliases } = ensureColumns(base.select, entry.table.primaryKey);
+  const rows = await executeRead({ ...base, select, where: keyFilter(entry.table, result.keys) }, ctx);
+  const byKey = new Map(rows.map((row) => [aliases.map((a) => String(row[a])).join('\u0001'), row]));
+  return result.keys
+    .map((key) => byKey.get(key.map(String).join('\u0001')))
+    .filter((row): row is Row => row !== undefined);
+}
