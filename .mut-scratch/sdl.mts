@@ -1,0 +1,12 @@
+import { printSchema } from 'graphql';
+import { createTestDatabase } from '/work/main/test/integration/support/databases.js';
+import { loadChinook } from '/work/main/test/integration/support/chinook.js';
+import { testConfig } from '/work/main/test/integration/support/graphql.js';
+import { Runtime } from '/work/main/src/runtime/runtime.js';
+import { buildGraphqlSchema } from '/work/main/src/graphql/schema.js';
+const dialect = (process.argv[2] ?? 'sqlite') as 'sqlite';
+const db = await createTestDatabase(dialect);
+await loadChinook(dialect, db);
+const { runtime } = await Runtime.start(testConfig([db.service()]), { cacheMode: 'off' });
+console.log(printSchema(buildGraphqlSchema(runtime.current.model, (s) => runtime.sources.get(s).data)));
+await runtime.close(); await db.drop();
