@@ -1,12 +1,20 @@
 import { defineConfig } from 'vitest/config';
 
+// Vite would resolve `graphql` in our sources to its ESM build (index.mjs), while graphql-yoga and
+// @graphql-tools, loaded by Node, use the CommonJS build: two graphql instances whose types and errors fail
+// each other's instanceof checks ("Cannot use GraphQLList from another module or realm"). Node itself loads
+// the CommonJS build for everyone, so tests do the same.
+const resolve = { alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }] };
+
 export default defineConfig({
   test: {
     projects: [
       {
+        resolve,
         test: { name: 'unit', include: ['test/unit/**/*.test.ts'], sequence: { groupOrder: 0 } },
       },
       {
+        resolve,
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],

@@ -73,7 +73,7 @@ async function insertNode(node: InsertNode, tx: DataSource, ctx: ExecContext): P
 }
 
 /** Inserts one row and returns at least the `needed` columns (generated keys included). */
-async function insertRow(
+export async function insertRow(
   tx: DataSource,
   ctx: ExecContext,
   table: TableModel,
@@ -165,7 +165,13 @@ export async function executeUpdate(op: UpdateOp, ctx: ExecContext): Promise<Wri
   return ctx.source(op.service).transaction(async (tx) => {
     const keys = await matchingKeys(tx, ctx, table, where);
     if (keys.length > 0) await tx.update(table.name, op.set, keyFilter(table, keys), ctx.stats);
-    return { keys, affected: keys.length, rows: [] };
+    // A `set` that changes key columns moves the rows: report them under their new keys.
+    const moved = keys.map((key) =>
+      table.primaryKey.map((column, i) =>
+        op.set[column] !== undefined ? (op.set[column] as Scalar) : (key[i] as Scalar),
+      ),
+    );
+    return { keys: moved, affected: keys.length, rows: [] };
   });
 }
 

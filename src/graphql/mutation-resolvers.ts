@@ -1,6 +1,7 @@
 // Resolvers of the Mutation type: arguments → write IR → execute-write (one transaction), then the rows the
 // client selected are read back through the same read path as queries (after commit; before, for deletes).
 import type { GraphQLFieldResolver, GraphQLResolveInfo } from 'graphql';
+import { ApiError } from '../errors/index.js';
 import type { ExecContext } from '../executor/context.js';
 import { executeRead } from '../executor/execute-read.js';
 import {
@@ -116,6 +117,13 @@ export function buildMutationResolvers(
           const conflict = args.onConflict
             ? (args.onConflict as string[]).map((v) => byEnum.get(v) ?? v)
             : table.primaryKey;
+          if (!isKey(table.primaryKey, conflict) && !table.uniqueKeys.some((key) => isKey(key, conflict))) {
+            throw new ApiError(
+              'VALIDATION_FAILED',
+              `onConflict must name the primary key or a unique key of ${table.name}; ${conflict.join(', ')} is neither.`,
+              { path: 'onConflict' },
+            );
+          }
           const update = args.update
             ? (args.update as string[]).map((v) => byEnum.get(v) ?? v)
             : Object.keys(values).filter((column) => !conflict.includes(column));
@@ -142,6 +150,11 @@ export function buildMutationResolvers(
     }
   }
   return resolvers;
+}
+
+/** Whether `columns` are exactly the columns of `key`, in any order. */
+function isKey(key: readonly string[], columns: readonly string[]): boolean {
+  return key.length > 0 && key.length === columns.length && key.every((column) => columns.includes(column));
 }
 
 function byKey(entry: TableEntry, args: Args): Expr {
@@ -186,7 +199,8 @@ async function readBack(
   info: GraphQLResolveInfo,
   ctx: ExecContext,
 ): Promise<Row[]> {
-  if (result.keys.length === 0) return [];
+  // A table without a primary key has no way to find the rows just written again: none are returned.
+  if (result.keys.length === 0 || entry.table.primaryKey.length === 0) return [];
   const base: ReadQuery = readQuery(index, entry, {}, nodes, info);
   const { select, aliases } = ensureColumns(base.select, entry.table.primaryKey);
   const rows = await executeRead({ ...base, select, where: keyFilter(entry.table, result.keys) }, ctx);

@@ -142,9 +142,12 @@ export function shapeAggregate(entry: TableEntry, row: Row): Row {
         ? null
         : resultType === 'Float'
           ? Number(value)
-          : fn === 'sum' || fn === 'avg'
-            ? String(value)
-            : value;
+          : resultType === 'Decimal' && fn !== 'avg' && typeof value === 'number' && field.scale !== null
+            ? // SQLite keeps NUMERIC(10,2) as REAL: `2328.6` becomes `2328.60`, as PostgreSQL and MySQL say.
+              value.toFixed(field.scale)
+            : fn === 'sum' || fn === 'avg'
+              ? String(value)
+              : value;
   }
   return out;
 }

@@ -16,12 +16,16 @@ export interface TableEntry {
 export class ModelIndex {
   private readonly entries = new Map<string, TableEntry>();
   private readonly services = new Map<string, ServiceModel>();
+  /** REST addresses tables case-insensitively (compat §1.1): service → lower-cased name → entry. */
+  private readonly folded = new Map<string, Map<string, TableEntry>>();
 
   constructor(readonly model: DataModel) {
     for (const service of model.services) {
       this.services.set(service.name, service);
+      const folded = new Map<string, TableEntry>();
+      this.folded.set(service.name, folded);
       for (const table of service.tables) {
-        this.entries.set(key(service.name, table.name), {
+        const entry: TableEntry = {
           service,
           table,
           fields: new Map(table.fields.map((f) => [f.name, f])),
@@ -32,9 +36,22 @@ export class ModelIndex {
           relationsByName: new Map(
             table.relations.filter((r) => r.name !== null).map((r) => [(r.name as string).toLowerCase(), r]),
           ),
-        });
+        };
+        this.entries.set(key(service.name, table.name), entry);
+        // An exact-case twin (`album` and `Album`) keeps the first; exact lookups still find both.
+        if (!folded.has(table.name.toLowerCase())) folded.set(table.name.toLowerCase(), entry);
       }
     }
+  }
+
+  /** A table by the name a client wrote: exact match first, then case-insensitive; undefined when none. */
+  findTable(service: string, name: string): TableEntry | undefined {
+    return this.entries.get(key(service, name)) ?? this.folded.get(service)?.get(name.toLowerCase());
+  }
+
+  /** The service by the name a client wrote (DreamFactory lower-cases service names). */
+  findService(name: string): ServiceModel | undefined {
+    return this.services.get(name) ?? this.services.get(name.toLowerCase());
   }
 
   service(name: string): ServiceModel {

@@ -82,8 +82,13 @@ export class SqlDataSource implements DataSource {
 
   async insert(table: string, rows: Row[], returning: string[], stats: ExecStats): Promise<Row[]> {
     if (rows.length === 0) return [];
-    if (this.caps.returning)
-      return this.run(compileInsert(this.db(), this.caps, table, rows, returning), stats);
+    if (this.caps.returning) {
+      const qb = compileInsert(this.db(), this.caps, table, rows, returning);
+      if (returning.length > 0) return this.run(qb, stats);
+      // Without RETURNING the drivers answer with a status object or a rowid, not rows: report empty ones.
+      await this.run(qb, stats);
+      return rows.map(() => ({}));
+    }
     // Without RETURNING each row is its own statement, so its generated id is known (MySQL's insertId).
     const out: Row[] = [];
     for (const row of rows) {

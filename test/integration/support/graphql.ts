@@ -25,6 +25,8 @@ export interface GraphqlResult<T = any> {
 export interface TestServer {
   url: string;
   query<T = any>(query: string, variables?: Record<string, unknown>): Promise<GraphqlResult<T>>;
+  /** What the server logged (unexpected errors with their cause): printed by tests that fail on them. */
+  readonly log: string[];
   close(): Promise<void>;
 }
 
@@ -46,7 +48,10 @@ export function testConfig(
 export async function startTestServer(config: JunctionConfig): Promise<TestServer> {
   const { runtime } = await Runtime.start(config, { cacheMode: 'off' });
   const logged: string[] = [];
-  const server = createJunctionServer(runtime, (message) => logged.push(message));
+  const server = createJunctionServer(runtime, (message) => {
+    logged.push(message);
+    if (process.env.JUNCTION_TEST_LOG) console.error(message);
+  });
   let address;
   try {
     address = await server.listen(0, '127.0.0.1');
@@ -57,6 +62,7 @@ export async function startTestServer(config: JunctionConfig): Promise<TestServe
   const url = `http://127.0.0.1:${address.port}/graphql`;
   return {
     url,
+    log: logged,
     async query<T>(query: string, variables?: Record<string, unknown>) {
       const response = await fetch(url, {
         method: 'POST',
