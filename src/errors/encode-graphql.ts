@@ -21,6 +21,19 @@ export function encodeGraphqlError(error: unknown, log: (message: string) => voi
     });
   }
   if (error instanceof GraphQLError && !error.originalError) return error; // validation and parse errors
+  if (error instanceof GraphQLError && original instanceof GraphQLError) {
+    // A variable or argument value the schema refused (graphql-js wraps its scalar's error): the client's fault.
+    return new GraphQLError(error.message, {
+      nodes: error.nodes,
+      path: error.path,
+      source: error.source,
+      positions: error.positions,
+      extensions: {
+        ...error.extensions,
+        code: (error.extensions.code as string | undefined) ?? 'BAD_USER_INPUT',
+      },
+    });
+  }
   log(`graphql: unexpected error: ${describeCause(original)}`);
   const path = error instanceof GraphQLError ? error.path : undefined;
   const code = original instanceof ApiError ? original.code : 'INTERNAL';

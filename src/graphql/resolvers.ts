@@ -15,8 +15,9 @@ import { namespaceType } from './sdl.js';
 import { subFields } from './selection.js';
 import { aggregateQuery, readQuery, relationKey, shapeAggregate, type Args } from './to-ir.js';
 import { whereToExpr } from './where.js';
+import { writtenArgument, type RawVariables } from './written-order.js';
 
-export interface GraphqlContext {
+export interface GraphqlContext extends RawVariables {
   /** Created per HTTP request; the response reports it (X-Junction-Sql-Statements). */
   stats: ExecStats;
   /** The executor state of this request, created on first use by the schema that runs it. */
@@ -74,8 +75,9 @@ function rootFields(
   const { graphql, primaryKey } = entry.table;
   const fields: Record<string, Resolver> = {
     [graphql.list]: (_p, args, ctx, info) =>
-      executeRead(readQuery(index, entry, args, info.fieldNodes, info), exec(ctx)),
-    [connectionField(graphql.list)]: (_p, args, ctx, info) => connection(index, entry, args, info, exec(ctx)),
+      executeRead(readQuery(index, entry, args, info.fieldNodes, withRaw(info, ctx)), exec(ctx)),
+    [connectionField(graphql.list)]: (_p, args, ctx, info) =>
+      connection(index, entry, args, withRaw(info, ctx), exec(ctx)),
     [aggregateField(graphql.list)]: async (_p, args, ctx, info) => {
       const query = aggregateQuery(index, entry, args, info.fieldNodes, info, []);
       const rows = await executeAggregate(query, exec(ctx));
@@ -115,6 +117,11 @@ function rootFields(
   return fields;
 }
 
+/** The resolve info plus the request's raw variables, which keep the key order the client wrote. */
+function withRaw(info: GraphQLResolveInfo, ctx: GraphqlContext): GraphQLResolveInfo & RawVariables {
+  return { ...info, rawVariables: ctx.rawVariables ?? null };
+}
+
 function groupKey(row: Row): Row {
   const key: Row = {};
   for (const [name, value] of Object.entries(row)) if (name.startsWith('key:')) key[name.slice(4)] = value;
@@ -137,7 +144,8 @@ async function connection(
     if (key !== 'edges' && name === 'edges')
       for (const edge of group) nodeFields.push(...(subFields([edge], info).get('node') ?? []));
   }
-  const base = readQuery(index, entry, { where: args.where, orderBy: args.orderBy }, [], info);
+  const orderBy = writtenArgument(info.fieldNodes[0], 'orderBy', info, args.orderBy);
+  const base = readQuery(index, entry, { where: args.where, orderBy }, [], info);
   const page = planPage(entry, base, args as PageArgs);
   const query = { ...page.query };
   // The node selection is added after planning so the cursor's columns are read either way.

@@ -8,9 +8,10 @@ import type { ModelIndex, TableEntry } from '../model/model-index.js';
 import { subFields } from './selection.js';
 import { avgType, scalarOf, sumType } from './type-map.js';
 import { orderToItems, whereToExpr } from './where.js';
+import { writtenArgument, type RawVariables } from './written-order.js';
 
 export type Args = Record<string, unknown>;
-type Info = Pick<GraphQLResolveInfo, 'fragments' | 'variableValues' | 'schema'>;
+type Info = Pick<GraphQLResolveInfo, 'fragments' | 'variableValues' | 'schema'> & RawVariables;
 
 /** Where a relation field's rows live in the parent row: `$` cannot start a column's GraphQL name. */
 export const relationKey = (responseKey: string): string => `$${responseKey}`;
@@ -29,7 +30,10 @@ export function readQuery(
     table: entry.table.name,
     select: [],
     where: whereToExpr(index, entry, args.where as Args | undefined),
-    orderBy: orderToItems(entry, args.orderBy as Args[] | undefined),
+    orderBy: orderToItems(
+      entry,
+      writtenArgument(nodes[0], 'orderBy', info, args.orderBy) as Args[] | undefined,
+    ),
     limit: count(args.limit, 'limit'),
     offset: count(args.offset, 'offset') ?? 0,
     relations: [],

@@ -38,10 +38,13 @@ export function createJunctionServer(
     healthCheckEndpoint: '/graphql/health',
     landingPage: false,
     graphiql: () => ({ title: 'Junction GraphiQL', defaultQuery: exampleQuery(runtime.current.model) }),
-    context: ({ request }) => {
+    context: ({ request, params }) => {
       const counter = { statements: 0 };
       stats.set(request, counter);
-      return { stats: counter };
+      return {
+        stats: counter,
+        rawVariables: (params.variables as Record<string, unknown> | undefined) ?? null,
+      };
     },
     maskedErrors: { maskError: (error) => encodeGraphqlError(error, log) },
     plugins: [routesPlugin(runtime, log), statementsHeader(stats)],

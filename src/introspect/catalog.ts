@@ -43,6 +43,8 @@ export interface RawColumn {
   autoIncrement: boolean;
   /** Computed (generated) columns cannot be written. */
   generated: boolean;
+  /** PostgreSQL `GENERATED ALWAYS AS IDENTITY`: the database always makes the value, so clients cannot write it. */
+  generatedAlways?: boolean;
   /** MySQL `ON UPDATE CURRENT_TIMESTAMP` (DreamFactory's timestamp_on_update); absent elsewhere. */
   onUpdateCurrentTimestamp?: boolean;
   comment: string | null;

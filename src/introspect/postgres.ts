@@ -21,6 +21,7 @@ const COLUMNS_SQL = `
     not a.attnotnull as nullable,
     pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) as default,
     a.attidentity <> '' as identity,
+    a.attidentity = 'a' as identity_always,
     a.attgenerated <> '' as generated,
     d.description as comment
   from pg_catalog.pg_attribute a
@@ -90,6 +91,7 @@ interface ColumnRow {
   nullable: boolean;
   default: string | null;
   identity: boolean;
+  identity_always: boolean;
   generated: boolean;
   comment: string | null;
 }
@@ -189,6 +191,8 @@ function toColumn(c: ColumnRow): RawColumn {
     ...parseTypeParams(dbType),
     autoIncrement: c.identity || (c.default?.startsWith('nextval(') ?? false),
     generated: c.generated,
+    // GENERATED ALWAYS AS IDENTITY refuses client values (without OVERRIDING SYSTEM VALUE).
+    ...(c.identity_always ? { generatedAlways: true } : {}),
     comment: c.comment,
   };
 }

@@ -103,7 +103,7 @@ function buildField(table: RawTable, column: RawColumn): FieldModel {
     isForeignKey: fk !== undefined,
     refTable: fk?.refTable ?? null,
     refField: fk ? (fk.refColumns[fk.columns.indexOf(column.name)] ?? null) : null,
-    readOnly: column.generated || isView,
+    readOnly: column.generated || column.generatedAlways === true || isView,
     graphqlName: '',
   };
 }

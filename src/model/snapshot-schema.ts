@@ -15,6 +15,7 @@ const column = z.object({
   autoIncrement: z.boolean(),
   generated: z.boolean(),
   onUpdateCurrentTimestamp: z.boolean().optional(),
+  generatedAlways: z.boolean().optional(),
   comment: z.string().nullable(),
 });
 
