@@ -12,6 +12,7 @@ export const ERROR_CODES = {
   // request: the caller sent something we cannot act on
   BAD_REQUEST: { status: 400, family: 'request' },
   NOT_FOUND: { status: 404, family: 'request' },
+  PAYLOAD_TOO_LARGE: { status: 413, family: 'request' },
   // config and model: the operator's files or databases do not make a valid model
   CONFIG_NOT_FOUND: { status: 500, family: 'config' },
   CONFIG_INVALID: { status: 500, family: 'config' },
@@ -22,6 +23,11 @@ export const ERROR_CODES = {
   UNAUTHORIZED: { status: 401, family: 'auth' },
   FORBIDDEN: { status: 403, family: 'auth' },
   VALIDATION_FAILED: { status: 400, family: 'request' },
+  /** A DreamFactory batch with failed items (compat §5.7): the items are in the error's context. */
+  BATCH_ERROR: { status: 400, family: 'request' },
+  /** A request DreamFactory answers with 500 and a message of its own (e.g. an unknown id_field). */
+  REQUEST_FAILED: { status: 500, family: 'request' },
+  METHOD_NOT_ALLOWED: { status: 405, family: 'request' },
   // database: what a write or read ran into, in words a client can act on (never the SQL)
   SOURCE_UNAVAILABLE: { status: 503, family: 'database' },
   INTROSPECTION_FAILED: { status: 500, family: 'database' },

@@ -3,16 +3,15 @@
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { GraphQLSchema } from 'graphql';
 import type { DataSource } from '../executor/data-source.js';
-import { ModelIndex } from '../model/model-index.js';
+import type { ModelIndex } from '../model/model-index.js';
 import type { DataModel } from '../model/types.js';
 import { buildResolvers } from './resolvers.js';
 import { buildTypeDefs } from './sdl.js';
 
 export function buildGraphqlSchema(
-  model: DataModel,
+  index: ModelIndex,
   sourceOf: (service: string) => DataSource,
 ): GraphQLSchema {
-  const index = new ModelIndex(model);
   return makeExecutableSchema({
     typeDefs: buildTypeDefs(index),
     resolvers: buildResolvers(index, sourceOf),

@@ -5,9 +5,12 @@ import type { AddressInfo } from 'node:net';
 import type { GraphQLSchema } from 'graphql';
 import { createYoga, type Plugin } from 'graphql-yoga';
 import { encodeGraphqlError } from '../errors/encode-graphql.js';
-import type { ExecStats } from '../executor/data-source.js';
+import type { DataSource, ExecStats } from '../executor/data-source.js';
 import type { GraphqlContext } from '../graphql/resolvers.js';
 import { buildGraphqlSchema, exampleQuery } from '../graphql/schema.js';
+import { ModelIndex } from '../model/model-index.js';
+import type { DataModel } from '../model/types.js';
+import { handleRest, isRestPath } from '../rest/router.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { routesPlugin } from './routes.js';
 
@@ -26,13 +29,23 @@ export function createJunctionServer(
   log: (message: string) => void = console.error,
 ): JunctionServer {
   const sourceOf = (service: string) => runtime.sources.get(service).data;
-  let schema: GraphQLSchema = buildGraphqlSchema(runtime.current.model, sourceOf);
+  // One index and one schema per model version; a request keeps the pair it started with.
+  const build = (model: DataModel) => {
+    const index = new ModelIndex(model);
+    return { index, schema: buildGraphqlSchema(index, sourceOf) };
+  };
+  let current: { index: ModelIndex; schema: GraphQLSchema } = build(runtime.current.model);
   runtime.onReload((next) => {
-    schema = buildGraphqlSchema(next.model, sourceOf);
+    current = build(next.model);
   });
   const stats = new WeakMap<Request, ExecStats>();
+  const statsFor = (request: Request) => {
+    const counter = { statements: 0 };
+    stats.set(request, counter);
+    return counter;
+  };
   const yoga = createYoga<object, GraphqlContext>({
-    schema: () => schema,
+    schema: () => current.schema,
     graphqlEndpoint: '/graphql',
     // routes.ts answers /health with a JSON body; yoga's own check would answer first with an empty one.
     healthCheckEndpoint: '/graphql/health',
@@ -47,7 +60,11 @@ export function createJunctionServer(
       };
     },
     maskedErrors: { maskError: (error) => encodeGraphqlError(error, log) },
-    plugins: [routesPlugin(runtime, log), statementsHeader(stats)],
+    plugins: [
+      routesPlugin(runtime, log),
+      restPlugin(() => current.index, sourceOf, statsFor, log),
+      statementsHeader(stats),
+    ],
     logging: {
       debug: () => {},
       info: () => {},
@@ -74,7 +91,24 @@ export function createJunctionServer(
   };
 }
 
-/** Reports how many SQL statements a GraphQL request ran (the N+1 guard and the benchmark read it). */
+/** The DreamFactory-compatible REST API under /api (see src/rest/router.ts). */
+function restPlugin(
+  index: () => ModelIndex,
+  sourceOf: (service: string) => DataSource,
+  statsFor: (request: Request) => ExecStats,
+  log: (message: string) => void,
+): Plugin {
+  return {
+    async onRequest({ request, url, endResponse }) {
+      if (!isRestPath(url.pathname)) return;
+      endResponse(
+        await handleRest(request, url, { index: index(), sourceOf, stats: statsFor(request), log }),
+      );
+    },
+  };
+}
+
+/** Reports how many SQL statements a request ran (the N+1 guard and the benchmark read it). */
 function statementsHeader(stats: WeakMap<Request, ExecStats>): Plugin {
   return {
     onResponse({ request, response }) {

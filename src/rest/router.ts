@@ -1,0 +1,123 @@
+// HTTP request under /api → a RestRequest routed to its handler → an encoded Response (compat §1, §2).
+// `/api`, `/api/v1`, `/api/v2` and any `/api/v{n}` are the same; service names are case-insensitive; trailing
+// slashes and path segments after a record id are ignored; POST can carry another verb (method override).
+import { encodeDfError } from '../errors/encode-df.js';
+import { ApiError } from '../errors/index.js';
+import { createExecContext } from '../executor/context.js';
+import type { DataSource, ExecStats } from '../executor/data-source.js';
+import type { ModelIndex } from '../model/model-index.js';
+import { parseRestBody } from './formats/body.js';
+import { encodeRestResponse } from './formats/encode.js';
+import { responseFormat } from './formats/negotiate.js';
+import { Params } from './params.js';
+import { tableHandler } from './records/handler.js';
+import { schemaHandler, serviceList, serviceRootHandler, tableListHandler } from './schema/handlers.js';
+import type { RestContext, RestRequest, RestResponse, Verb } from './types.js';
+
+const PREFIX = /^\/api(?:\/v[0-9.]+)?(?=\/|$)/i;
+const VERBS = new Set<Verb>(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
+const OVERRIDE_HEADERS = ['x-http-method', 'x-method-override', 'x-http-method-override'];
+export const MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+export function isRestPath(pathname: string): boolean {
+  return PREFIX.test(pathname);
+}
+
+export interface RestDeps {
+  index: ModelIndex;
+  sourceOf: (service: string) => DataSource;
+  stats: ExecStats;
+  log: (message: string) => void;
+}
+
+export async function handleRest(request: Request, url: URL, deps: RestDeps): Promise<Response> {
+  const accept = url.searchParams.get('accept');
+  const format = responseFormat(accept, request.headers.get('accept'));
+  try {
+    const response = await route(request, url, deps);
+    if (format === null)
+      throw new ApiError(
+        'BAD_REQUEST',
+        'Content in response can not be resolved to acceptable content type.',
+      );
+    return encodeRestResponse(response, format, url.searchParams.get('file'));
+  } catch (error) {
+    const { status, body } = encodeDfError(error, deps.log);
+    return encodeRestResponse({ status, body }, format ?? 'json', null);
+  }
+}
+
+async function route(request: Request, url: URL, deps: RestDeps): Promise<RestResponse> {
+  const segments = url.pathname
+    .replace(PREFIX, '')
+    .split('/')
+    .filter((s) => s !== '')
+    .map(decodeSegment);
+  const verb = effectiveVerb(request, url);
+  const [serviceName, resource, ...rest] = segments;
+  if (serviceName === undefined) {
+    if (verb !== 'GET') throw new ApiError('METHOD_NOT_ALLOWED', `${verb} is not allowed here.`);
+    return { status: 200, body: serviceList(deps.index) };
+  }
+  const service = deps.index.findService(serviceName.toLowerCase());
+  if (!service) throw new ApiError('NOT_FOUND', `Could not find a service for ${serviceName.toLowerCase()}`);
+  const tableRequest = resource === '_table' && rest.length > 0;
+  const body =
+    verb === 'GET' && request.method === 'GET' ? undefined : await parseRestBody(request, MAX_BODY_BYTES);
+  const bodyObject =
+    body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : null;
+  const restRequest: RestRequest = {
+    verb,
+    service,
+    path: resource === undefined ? [] : [resource, ...rest],
+    params: new Params(url.searchParams, bodyObject, tableRequest),
+    body,
+    headers: request.headers,
+  };
+  const ctx: RestContext = {
+    index: deps.index,
+    request: restRequest,
+    exec: { ...createExecContext(deps.index, deps.sourceOf), stats: deps.stats },
+  };
+  if (resource === undefined) return serviceRootHandler(ctx);
+  switch (resource) {
+    case '_table':
+      return rest.length === 0 ? tableListHandler(ctx) : tableHandler(ctx);
+    case '_schema':
+      return schemaHandler(ctx);
+    case '_proc':
+    case '_func':
+      if (service.type === 'postgres' || service.type === 'mysql') {
+        throw new ApiError(
+          'NOT_SUPPORTED',
+          `Stored procedures and functions ('${resource}') are not available yet.`,
+        );
+      }
+      break;
+  }
+  throw new ApiError('NOT_FOUND', `Resource '${resource}' not found for service '${service.name}'.`);
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new ApiError('BAD_REQUEST', 'Malformed percent-encoding in the request path.');
+  }
+}
+
+/** POST may tunnel another verb (header, `?method=` or `_method`); other verbs never change (compat §2.1). */
+function effectiveVerb(request: Request, url: URL): Verb {
+  let verb = request.method.toUpperCase();
+  if (verb === 'POST') {
+    const override =
+      OVERRIDE_HEADERS.map((h) => request.headers.get(h)).find((v) => v) ??
+      url.searchParams.get('method') ??
+      url.searchParams.get('_method');
+    if (override) verb = override.trim().toUpperCase() === 'MERGE' ? 'PATCH' : override.trim().toUpperCase();
+  }
+  if (verb === 'HEAD') verb = 'GET';
+  if (!VERBS.has(verb as Verb))
+    throw new ApiError('METHOD_NOT_ALLOWED', `The ${verb} method is not supported.`);
+  return verb as Verb;
+}
