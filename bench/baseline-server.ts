@@ -48,7 +48,9 @@ async function answer(text: string): Promise<string> {
   return `{"data":{"${query.postgraphileField}":${result.rows[0]?.[0] ?? 'null'}}}`;
 }
 
-server.listen(port, '127.0.0.1', () => console.error(`baseline listening on http://127.0.0.1:${port}/graphql`));
+server.listen(port, '127.0.0.1', () =>
+  console.error(`baseline listening on http://127.0.0.1:${port}/graphql`),
+);
 
 const stop = () => {
   server.close();

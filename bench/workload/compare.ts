@@ -24,7 +24,9 @@ export function canonicalRows(kind: TargetKind, query: WorkloadQuery, answer: un
   if (query.id === 'e' && kind === 'postgraphile' && Array.isArray(rows)) {
     rows = rows.map((playlist) => {
       const { playlistTracks, ...rest } = playlist as Record<string, Canonical>;
-      const tracks = (playlistTracks as Canonical[]).map((link) => (link as Record<string, Canonical>).track!);
+      const tracks = (playlistTracks as Canonical[]).map(
+        (link) => (link as Record<string, Canonical>).track!,
+      );
       return { ...rest, tracks };
     });
   }

@@ -13,11 +13,14 @@ export interface StatementCount {
   texts: Map<string, number>;
 }
 
-const CONTROL = /^(begin|start|commit|end|rollback|savepoint|release|set|reset|discard|select\s+set_config)\b/i;
+const CONTROL =
+  /^(begin|start|commit|end|rollback|savepoint|release|set|reset|discard|select\s+set_config)\b/i;
 const SSL_OR_GSS = new Set([80877103, 80877104]);
 
 export class CountProxy {
   count: StatementCount = { data: 0, control: 0, texts: new Map() };
+  /** The port it listens on (127.0.0.1), once listen() has resolved. */
+  port = 0;
   private server: Server | undefined;
   private sockets = new Set<Socket>();
 
@@ -36,7 +39,8 @@ export class CountProxy {
       this.server!.once('error', reject);
       this.server!.listen(0, '127.0.0.1', () => {
         const address = this.server!.address();
-        resolve(typeof address === 'object' && address ? address.port : 0);
+        this.port = typeof address === 'object' && address ? address.port : 0;
+        resolve(this.port);
       });
     });
   }
@@ -79,7 +83,7 @@ export class CountProxy {
 
 /** Splits one connection's frontend byte stream into messages and reports each statement run. */
 class FrontendParser {
-  private buffer = Buffer.alloc(0);
+  private buffer: Buffer = Buffer.alloc(0);
   private startup = true;
   private statements = new Map<string, string>();
   private portals = new Map<string, string>();

@@ -32,7 +32,10 @@ export const dropDatabase = (name: string) =>
 export async function createChinook(root: string, name: string, times10: boolean): Promise<number> {
   await dropDatabase(name);
   await withClient(ADMIN_URL, (c) => c.query(`create database ${name}`));
-  const script = readFileSync(join(root, 'test/fixtures/chinook/Chinook_PostgreSql_AutoIncrementPKs.sql'), 'utf8')
+  const script = readFileSync(
+    join(root, 'test/fixtures/chinook/Chinook_PostgreSql_AutoIncrementPKs.sql'),
+    'utf8',
+  )
     .split('\n')
     .filter((line) => !/^\s*(DROP DATABASE|CREATE DATABASE|\\c\s)/i.test(line))
     .join('\n');

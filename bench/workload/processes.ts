@@ -8,6 +8,10 @@ export interface Child {
   name: string;
   /** Everything the child wrote to stdout and stderr (last 20,000 characters). */
   output(): string;
+  /** Everything the child wrote to stdout. */
+  stdout(): string;
+  /** Resolves when the child has exited. */
+  done: Promise<void>;
   exited(): boolean;
   stop(): Promise<void>;
 }
@@ -17,8 +21,12 @@ const running = new Set<Child>();
 export function start(name: string, command: string, args: string[], options: SpawnOptions): Child {
   const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
+  let stdout = '';
   const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000));
-  child.stdout?.on('data', keep);
+  child.stdout?.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+    keep(chunk);
+  });
   child.stderr?.on('data', keep);
   let done = false;
   const exit = new Promise<void>((resolve) => {
@@ -36,6 +44,8 @@ export function start(name: string, command: string, args: string[], options: Sp
     process: child,
     name,
     output: () => output,
+    stdout: () => stdout,
+    done: exit,
     exited: () => done,
     stop: async () => {
       running.delete(handle);
@@ -55,7 +65,12 @@ export async function stopAll(): Promise<void> {
 }
 
 /** Waits until the child answers HTTP on 127.0.0.1:port (any status), or throws with its output. */
-export async function waitForHttp(child: Child, port: number, path: string, timeoutMs = 90_000): Promise<void> {
+export async function waitForHttp(
+  child: Child,
+  port: number,
+  path: string,
+  timeoutMs = 90_000,
+): Promise<void> {
   const started = Date.now();
   for (;;) {
     if (child.exited()) throw new Error(`${child.name} exited before answering:\n${tail(child.output())}`);

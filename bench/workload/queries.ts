@@ -80,14 +80,16 @@ export const QUERIES: WorkloadQuery[] = [
     id: 'c',
     what: 'customer by pk → invoices → lines',
     junction: {
-      query: one(`query C($id: Int!) { chinook { customer(customerId: $id) { customerId firstName lastName email
+      query:
+        one(`query C($id: Int!) { chinook { customer(customerId: $id) { customerId firstName lastName email
         invoices(orderBy: [{invoiceId: ASC}]) { invoiceId invoiceDate total
           invoiceLines(orderBy: [{invoiceLineId: ASC}]) { invoiceLineId unitPrice quantity } } } } }`),
       variables: { id: 1 },
     },
     junctionField: 'customer',
     postgraphile: {
-      query: one(`query C($id: Int!) { customerByCustomerId(customerId: $id) { customerId firstName lastName email
+      query:
+        one(`query C($id: Int!) { customerByCustomerId(customerId: $id) { customerId firstName lastName email
         invoicesByCustomerId(orderBy: INVOICE_ID_ASC) { nodes { invoiceId invoiceDate total
           invoiceLinesByInvoiceId(orderBy: INVOICE_LINE_ID_ASC) { nodes { invoiceLineId unitPrice quantity } } } } } }`),
       variables: { id: 1 },

