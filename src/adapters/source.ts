@@ -6,7 +6,6 @@ import type { DataSource } from '../executor/data-source.js';
 import { ApiError } from '../errors/index.js';
 import type { RawCatalog } from '../introspect/catalog.js';
 import { introspectService } from '../introspect/index.js';
-import { CAPABILITIES } from './sql/capabilities.js';
 import { connectionTarget, createKnex, destroyKnex, probeConnection } from './sql/connect.js';
 import { SqlDataSource } from './sql/sql-data-source.js';
 
@@ -29,7 +28,7 @@ class SqlSource implements Source {
   constructor(readonly service: ServiceConfig) {
     this.where = connectionTarget(service).where;
     if (service.type === 'mongodb') throw new ApiError('INTERNAL', 'not a SQL service');
-    this.data = new SqlDataSource(() => this.knex(), CAPABILITIES[service.type]);
+    this.data = new SqlDataSource(() => this.knex(), service.type);
   }
 
   /** The pool is created on first use, so listing or validating services opens no connection. */

@@ -20,6 +20,8 @@ export interface DataSource {
     keys: Scalar[][],
     perParent: boolean,
     stats: ExecStats,
+    /** Database types of the parent key columns, so the database can type a list of keys. */
+    keyTypes?: string[],
   ): Promise<Row[]>;
   count(query: Pick<ReadQuery, 'table' | 'where'>, stats: ExecStats): Promise<number>;
   aggregate(query: AggregateQuery, stats: ExecStats): Promise<Row[]>;

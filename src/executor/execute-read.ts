@@ -3,6 +3,7 @@
 // of parents, and cross-service relations go through the same path on the other service's DataSource.
 import DataLoader from 'dataloader';
 import type { AggregateQuery, ReadQuery, RelationAggregate, RelationRead, Row, Scalar } from '../ir/types.js';
+import type { RelationModel } from '../model/types.js';
 import type { ExecContext } from './context.js';
 import { parentKey } from './data-source.js';
 import { distinctKeys, keyString, rowKey } from './keys.js';
@@ -90,8 +91,9 @@ async function loadGroups(
     // DreamFactory's limit spans all parents (Q9): one statement over exactly these parents, no batching.
     return group(await source.readRelated(read.relation, child, keys, false, ctx.stats));
   }
+  const keyTypes = parentKeyTypes(read.relation, ctx);
   const loader = loaderFor(read, child, ctx, async (batch) => {
-    const groups = group(await source.readRelated(read.relation, child, batch, true, ctx.stats));
+    const groups = group(await source.readRelated(read.relation, child, batch, true, ctx.stats, keyTypes));
     return batch.map((tuple) => groups.get(keyString(tuple)) ?? []);
   });
   const lists = await loader.loadMany(keys.map((tuple) => tuple as unknown as string));
@@ -102,6 +104,14 @@ async function loadGroups(
     result.set(keyString(tuple), list ?? []);
   });
   return result;
+}
+
+/** Database types of the columns holding the parent key on the far side (the junction for many_many). */
+function parentKeyTypes(relation: RelationModel, ctx: ExecContext): string[] {
+  const junction = relation.junction;
+  const entry = junction ? ctx.index.entry(junction.service, junction.table) : ctx.index.target(relation);
+  const columns = junction ? junction.fields : relation.refFields;
+  return columns.map((column) => entry.fields.get(column)?.dbType ?? 'text');
 }
 
 function loaderFor(

@@ -9,7 +9,7 @@ import type { ModelIndex } from '../model/model-index.js';
 import { parseRestBody } from './formats/body.js';
 import { encodeRestResponse } from './formats/encode.js';
 import { responseFormat } from './formats/negotiate.js';
-import { Params } from './params.js';
+import { isTrueWord, Params } from './params.js';
 import { tableHandler } from './records/handler.js';
 import { schemaHandler, serviceList, serviceRootHandler, tableListHandler } from './schema/handlers.js';
 import type { RestContext, RestRequest, RestResponse, Verb } from './types.js';
@@ -34,13 +34,13 @@ export async function handleRest(request: Request, url: URL, deps: RestDeps): Pr
   const accept = url.searchParams.get('accept');
   const format = responseFormat(accept, request.headers.get('accept'));
   try {
-    const response = await route(request, url, deps);
+    const response = applyWrap(await route(request, url, deps), url, request.headers);
     if (format === null)
       throw new ApiError(
         'BAD_REQUEST',
         'Content in response can not be resolved to acceptable content type.',
       );
-    return encodeRestResponse(response, format, url.searchParams.get('file'));
+    return encodeRestResponse(response, format, url.searchParams.get('file'), downloadName(url));
   } catch (error) {
     const { status, body } = encodeDfError(error, deps.log);
     return encodeRestResponse({ status, body }, format ?? 'json', null);
@@ -96,6 +96,29 @@ async function route(request: Request, url: URL, deps: RestDeps): Promise<RestRe
       break;
   }
   throw new ApiError('NOT_FOUND', `Resource '${resource}' not found for service '${service.name}'.`);
+}
+
+/**
+ * `wrap=false` (query or header; DF ≥ 2020) sends a list bare instead of `{"resource":[…]}`. A body with
+ * `meta` keeps its wrapper (compat §12: DF's numeric-keys object is not emulated).
+ */
+function applyWrap(response: RestResponse, url: URL, headers: Headers): RestResponse {
+  const wrap = url.searchParams.get('wrap') ?? headers.get('wrap');
+  if (wrap === null || isTrueWord(wrap) || response.status >= 400) return response;
+  const body = response.body as Record<string, unknown> | null;
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return response;
+  const keys = Object.keys(body);
+  if (keys.length !== 1 || keys[0] !== 'resource' || !Array.isArray(body.resource)) return response;
+  return { ...response, body: body.resource };
+}
+
+/** `file=true` names the download after the resource path, as DF does: `_table/Album` → `_table/Album.json`. */
+function downloadName(url: URL): string {
+  const [, ...resource] = url.pathname
+    .replace(PREFIX, '')
+    .split('/')
+    .filter((s) => s !== '');
+  return resource.length > 0 ? resource.map(decodeSegment).join('/') : 'download';
 }
 
 function decodeSegment(segment: string): string {

@@ -1,10 +1,14 @@
 // What each SQL dialect can do, as flags the shared compiler reads (DESIGN.md: no `if (client === …)`
-// scattered through the code). Every dialect-specific choice of the compiler is one of these.
+// scattered through the code), plus how it quotes identifiers and writes placeholders.
 import type { Dialect } from '../../introspect/catalog.js';
 
 export interface SqlCapabilities {
   /** `row_number() over (partition by …)` for per-parent limits (PostgreSQL, MySQL 8 / MariaDB 10.2+, SQLite 3.25+). */
   windowFunctions: boolean;
+  /** `CROSS JOIN LATERAL (… LIMIT n)`: per-parent limits that read only n rows per parent (PostgreSQL). */
+  lateral: boolean;
+  /** `col = ANY(?)` with one array parameter, so a key list of any length is the same prepared statement. */
+  arrayParams: boolean;
   /** `ORDER BY x NULLS FIRST|LAST`; otherwise emulated with `x IS NULL`. */
   nullsOrdering: boolean;
   /** A native case-insensitive LIKE (`ILIKE`); otherwise `lower(x) LIKE lower(?)`. */
@@ -17,29 +21,65 @@ export interface SqlCapabilities {
   rowValuesKeyword: '' | 'values ';
 }
 
-export const CAPABILITIES: Record<Exclude<Dialect, 'mongodb'>, SqlCapabilities> = {
+export interface SqlDialect {
+  caps: SqlCapabilities;
+  /** Quotes one identifier whole (dots, quotes and spaces stay inside it). */
+  quote(name: string): string;
+  /** The placeholder for the n-th (1-based) bound value. */
+  placeholder(n: number): string;
+}
+
+const doubleQuoted = (name: string) => `"${name.replace(/"/g, '""')}"`;
+const backQuoted = (name: string) => `\`${name.replace(/`/g, '``')}\``;
+
+export const DIALECTS: Record<Exclude<Dialect, 'mongodb'>, SqlDialect> = {
   postgres: {
-    windowFunctions: true,
-    nullsOrdering: true,
-    ilike: true,
-    returning: true,
-    maxBindParams: 65_000,
-    rowValuesKeyword: '',
+    caps: {
+      windowFunctions: true,
+      lateral: true,
+      arrayParams: true,
+      nullsOrdering: true,
+      ilike: true,
+      returning: true,
+      maxBindParams: 65_000,
+      rowValuesKeyword: '',
+    },
+    quote: doubleQuoted,
+    placeholder: (n) => `$${n}`,
   },
   mysql: {
-    windowFunctions: true,
-    nullsOrdering: false,
-    ilike: false,
-    returning: false,
-    maxBindParams: 60_000,
-    rowValuesKeyword: '',
+    caps: {
+      windowFunctions: true,
+      lateral: false,
+      arrayParams: false,
+      nullsOrdering: false,
+      ilike: false,
+      returning: false,
+      maxBindParams: 60_000,
+      rowValuesKeyword: '',
+    },
+    quote: backQuoted,
+    placeholder: () => '?',
   },
   sqlite: {
-    windowFunctions: true,
-    nullsOrdering: true,
-    ilike: false,
-    returning: true,
-    maxBindParams: 32_000,
-    rowValuesKeyword: 'values ',
+    caps: {
+      windowFunctions: true,
+      lateral: false,
+      arrayParams: false,
+      nullsOrdering: true,
+      ilike: false,
+      returning: true,
+      maxBindParams: 32_000,
+      rowValuesKeyword: 'values ',
+    },
+    quote: doubleQuoted,
+    placeholder: () => '?',
   },
+};
+
+/** Kept for code that only needs the flags. */
+export const CAPABILITIES = {
+  postgres: DIALECTS.postgres.caps,
+  mysql: DIALECTS.mysql.caps,
+  sqlite: DIALECTS.sqlite.caps,
 };

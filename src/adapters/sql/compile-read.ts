@@ -1,169 +1,195 @@
-// IR reads → SQL statements (knex builders): the root read, the batched read of a relation level for many
-// parents at once (with per-parent limits by window function), counts and aggregates. One statement each.
-import type { Knex } from 'knex';
+// IR reads → SQL statements: the root read, the batched read of a relation level for many parents at once
+// (per-parent limits by LATERAL join where the database has it, else by window function), counts and
+// aggregates. One statement each, written as text with bound values (no query-builder on the hot path).
 import type { AggregateQuery, OrderItem, ReadQuery, Scalar, SelectItem } from '../../ir/types.js';
 import type { RelationModel } from '../../model/types.js';
-import type { SqlCapabilities } from './capabilities.js';
-import { applyIn, applyWhere, nextAlias, type CompileContext } from './compile-where.js';
-import { columnSql, quote } from './identifiers.js';
+import type { SqlDialect } from './capabilities.js';
+import { inSql, whereSql } from './compile-where.js';
+import { SqlText, type Statement } from './sql-text.js';
 
 /** Output keys carrying a related row's parent key (`__p0`, `__p1` for composite keys). */
 export const parentKeyAlias = (i: number): string => `__p${i}`;
 const ROW_NUMBER = '__rn';
 
-export function context(db: Knex, caps: SqlCapabilities): CompileContext {
-  return { db, caps, aliases: -1 };
+function selectList(s: SqlText, alias: string, items: SelectItem[]): string[] {
+  return items.map((item) => `${s.col(alias, item.column)} as ${s.id(item.as)}`);
 }
 
-function selectList(c: CompileContext, alias: string, items: SelectItem[]): string[] {
-  return items.map((item) => `${columnSql(c.db, alias, item.column)} as ${quote(c.db, item.as)}`);
+function orderSql(s: SqlText, alias: string, items: OrderItem[]): string {
+  return items
+    .flatMap((item) => {
+      const col = s.col(alias, item.field);
+      if (!item.nulls) return [`${col} ${item.direction}`];
+      if (s.dialect.caps.nullsOrdering) return [`${col} ${item.direction} nulls ${item.nulls}`];
+      return [`${col} is null ${item.nulls === 'first' ? 'desc' : 'asc'}`, `${col} ${item.direction}`];
+    })
+    .join(', ');
 }
 
-function orderSql(c: CompileContext, alias: string, items: OrderItem[]): string[] {
-  return items.flatMap((item) => {
-    const col = columnSql(c.db, alias, item.field);
-    if (!item.nulls) return [`${col} ${item.direction}`];
-    if (c.caps.nullsOrdering) return [`${col} ${item.direction} nulls ${item.nulls}`];
-    return [`${col} is null ${item.nulls === 'first' ? 'desc' : 'asc'}`, `${col} ${item.direction}`];
-  });
+/** ` order by … limit ? offset ?` in that order (placeholders are numbered left to right). */
+function tail(s: SqlText, alias: string, order: OrderItem[], limit: number | null, offset: number): string {
+  let text = '';
+  const orderText = orderSql(s, alias, order);
+  if (orderText) text += ` order by ${orderText}`;
+  if (limit !== null) text += ` limit ${s.bind(limit)}`;
+  else if (offset > 0) text += ` limit ${s.bind(NO_LIMIT)}`;
+  if (offset > 0) text += ` offset ${s.bind(offset)}`;
+  return text;
 }
 
-function from(c: CompileContext, table: string, alias: string): Knex.Raw {
-  return c.db.raw(`${quote(c.db, table)} as ${quote(c.db, alias)}`);
+/** MySQL and SQLite need a LIMIT before OFFSET: the largest one both accept. */
+const NO_LIMIT = 2 ** 53 - 1;
+
+function done(s: SqlText, text: string): Statement {
+  s.text = text;
+  return s;
 }
 
-export function compileRead(db: Knex, caps: SqlCapabilities, query: ReadQuery): Knex.QueryBuilder {
-  const c = context(db, caps);
-  const t = nextAlias(c);
-  const qb = db.select(db.raw(selectList(c, t, query.select).join(', '))).from(from(c, query.table, t));
-  if (query.where) applyWhere(c, qb, query.where, t);
-  const order = orderSql(c, t, query.orderBy);
-  if (order.length > 0) qb.orderByRaw(order.join(', '));
-  if (query.limit !== null) qb.limit(query.limit);
-  if (query.offset > 0) qb.offset(query.offset);
-  return qb;
+export function compileRead(d: SqlDialect, query: ReadQuery): Statement {
+  const s = new SqlText(d);
+  const t = s.alias();
+  let text = `select ${selectList(s, t, query.select).join(', ')} from ${s.table(query.table, t)}`;
+  if (query.where) text += ` where ${whereSql(s, query.where, t)}`;
+  return done(s, text + tail(s, t, query.orderBy, query.limit, query.offset));
 }
 
-export function compileCount(
-  db: Knex,
-  caps: SqlCapabilities,
-  query: Pick<ReadQuery, 'table' | 'where'>,
-): Knex.QueryBuilder {
-  const c = context(db, caps);
-  const t = nextAlias(c);
-  const qb = db.select(db.raw('count(*) as n')).from(from(c, query.table, t));
-  if (query.where) applyWhere(c, qb, query.where, t);
-  return qb;
+export function compileCount(d: SqlDialect, query: Pick<ReadQuery, 'table' | 'where'>): Statement {
+  const s = new SqlText(d);
+  const t = s.alias();
+  let text = `select count(*) as n from ${s.table(query.table, t)}`;
+  if (query.where) text += ` where ${whereSql(s, query.where, t)}`;
+  return done(s, text);
+}
+
+/** FROM far [JOIN junction]: the parent key lives on the far table, or on the junction for many_many. */
+function relatedFrom(
+  s: SqlText,
+  relation: RelationModel,
+  t: string,
+  table: string,
+): { from: string; parents: string[] } {
+  if (!relation.junction)
+    return { from: s.table(table, t), parents: relation.refFields.map((f) => s.col(t, f)) };
+  const j = s.alias();
+  const junction = relation.junction;
+  const on = junction.refFields
+    .map((f, i) => `${s.col(j, f)} = ${s.col(t, relation.refFields[i] as string)}`)
+    .join(' and ');
+  return {
+    from: `${s.table(table, t)} join ${s.table(junction.table, j)} on ${on}`,
+    parents: junction.fields.map((f) => s.col(j, f)),
+  };
 }
 
 /**
  * The rows of `query.table` related to the given parent keys, each carrying its parent key as `__p0…`.
- * With a per-parent limit the rows are numbered within each parent and cut in SQL, so "the first 10 tracks
- * of each playlist" is still one statement.
+ * With a per-parent limit, "the first 10 tracks of each playlist" is still one statement: a LATERAL join
+ * over the parent keys (reads 10 rows per parent), or rows numbered within each parent and cut.
+ * `keyTypes` (the key columns' database types) lets PostgreSQL type the array of keys.
  */
 export function compileRelated(
-  db: Knex,
-  caps: SqlCapabilities,
+  d: SqlDialect,
   relation: RelationModel,
   query: ReadQuery,
   keys: Scalar[][],
   perParent: boolean,
-): Knex.QueryBuilder {
-  const c = context(db, caps);
-  const t = nextAlias(c);
-  const { parentColumns, qb } = relatedBase(c, relation, t, query.table);
-  const parents = parentColumns.map((col, i) => `${col} as ${quote(db, parentKeyAlias(i))}`);
-  applyIn(c, qb, parentColumns, keys, false);
-  if (query.where) applyWhere(c, qb, query.where, t);
-  const order = orderSql(c, t, query.orderBy);
+  keyTypes: string[] = [],
+): Statement {
+  const s = new SqlText(d);
   const windowed = perParent && (query.limit !== null || query.offset > 0);
-  if (!windowed) {
-    qb.select(db.raw([...selectList(c, t, query.select), ...parents].join(', ')));
-    if (order.length > 0) qb.orderByRaw(order.join(', '));
-    if (query.limit !== null) qb.limit(query.limit);
-    if (query.offset > 0) qb.offset(query.offset);
-    return qb;
+  if (windowed && d.caps.lateral && relation.fields.length === 1 && keyTypes.length === 1) {
+    return lateralRelated(s, relation, query, keys, keyTypes[0] as string);
   }
-  const over = `row_number() over (partition by ${parentColumns.join(', ')}${order.length > 0 ? ` order by ${order.join(', ')}` : ''}) as ${quote(db, ROW_NUMBER)}`;
-  qb.select(db.raw([...selectList(c, t, query.select), ...parents, over].join(', ')));
-  const w = nextAlias(c);
-  const rn = `${quote(db, w)}.${quote(db, ROW_NUMBER)}`;
-  const outer = db.select(db.raw(`${quote(db, w)}.*`)).from(qb.as(w));
-  outer.whereRaw(`${rn} > ?`, [query.offset]);
-  if (query.limit !== null) outer.whereRaw(`${rn} <= ?`, [query.offset + query.limit]);
-  outer.orderByRaw(
-    `${parents.map((_, i) => `${quote(db, w)}.${quote(db, parentKeyAlias(i))}`).join(', ')}, ${rn}`,
-  );
-  return outer;
+  const t = s.alias();
+  const { from, parents } = relatedFrom(s, relation, t, query.table);
+  const columns = [
+    ...selectList(s, t, query.select),
+    ...parents.map((col, i) => `${col} as ${s.id(parentKeyAlias(i))}`),
+  ];
+  let where = inSql(s, parents, keys, false);
+  if (query.where) where += ` and ${whereSql(s, query.where, t)}`;
+  if (!windowed)
+    return done(
+      s,
+      `select ${columns.join(', ')} from ${from} where ${where}` +
+        tail(s, t, query.orderBy, query.limit, query.offset),
+    );
+  const orderText = orderSql(s, t, query.orderBy);
+  const over = `row_number() over (partition by ${parents.join(', ')}${orderText ? ` order by ${orderText}` : ''}) as ${s.id(ROW_NUMBER)}`;
+  const inner = `select ${[...columns, over].join(', ')} from ${from} where ${where}`;
+  const w = s.alias();
+  const rn = s.col(w, ROW_NUMBER);
+  let text = `select ${s.id(w)}.* from (${inner}) as ${s.id(w)} where ${rn} > ${s.bind(query.offset)}`;
+  if (query.limit !== null) text += ` and ${rn} <= ${s.bind(query.offset + query.limit)}`;
+  const parentOrder = parents.map((_, i) => s.col(w, parentKeyAlias(i)));
+  return done(s, `${text} order by ${[...parentOrder, rn].join(', ')}`);
 }
 
-/** FROM far [JOIN junction]: the parent key lives on the far table, or on the junction for many_many. */
-function relatedBase(c: CompileContext, relation: RelationModel, t: string, table: string) {
-  const { db } = c;
-  const qb = db.queryBuilder().from(from(c, table, t));
-  if (!relation.junction) {
-    return { qb, parentColumns: relation.refFields.map((f) => columnSql(db, t, f)) };
-  }
-  const j = nextAlias(c);
-  const junction = relation.junction;
-  const on = junction.refFields.map(
-    (f, i) => `${columnSql(db, j, f)} = ${columnSql(db, t, relation.refFields[i] as string)}`,
-  );
-  qb.joinRaw(`join ${quote(db, junction.table)} as ${quote(db, j)} on ${on.join(' and ')}`);
-  return { qb, parentColumns: junction.fields.map((f) => columnSql(db, j, f)) };
+/** `unnest(keys) as p(k) cross join lateral (… where parent = p.k order by … limit n)`. */
+function lateralRelated(
+  s: SqlText,
+  relation: RelationModel,
+  query: ReadQuery,
+  keys: Scalar[][],
+  keyType: string,
+): Statement {
+  const p = s.alias();
+  const head = `select ${s.id('x')}.* from unnest(${s.bind(keys.map((k) => k[0] ?? null))}::${keyType}[]) as ${s.id(p)}(${s.id('k')}) cross join lateral (`;
+  const t = s.alias();
+  const { from, parents } = relatedFrom(s, relation, t, query.table);
+  const key = s.col(p, 'k');
+  const columns = [...selectList(s, t, query.select), `${key} as ${s.id(parentKeyAlias(0))}`];
+  let inner = `select ${columns.join(', ')} from ${from} where ${parents[0] as string} = ${key}`;
+  if (query.where) inner += ` and ${whereSql(s, query.where, t)}`;
+  inner += tail(s, t, query.orderBy, query.limit, query.offset);
+  return done(s, `${head}${inner}) as ${s.id('x')}`);
 }
 
 export function compileAggregate(
-  db: Knex,
-  caps: SqlCapabilities,
+  d: SqlDialect,
   query: AggregateQuery,
   related?: { relation: RelationModel; keys: Scalar[][] },
-): Knex.QueryBuilder {
-  const c = context(db, caps);
-  const t = nextAlias(c);
-  let qb: Knex.QueryBuilder;
-  let groups = query.groupBy.map((g) => columnSql(db, t, g.column));
-  const select = selectList(c, t, query.groupBy);
+): Statement {
+  const s = new SqlText(d);
+  const t = s.alias();
+  const select = selectList(s, t, query.groupBy);
+  let groups = query.groupBy.map((g) => s.col(t, g.column));
+  let from = s.table(query.table, t);
+  const conditions: string[] = [];
   if (related) {
-    const base = relatedBase(c, related.relation, t, query.table);
-    qb = base.qb;
-    applyIn(c, qb, base.parentColumns, related.keys, false);
-    select.push(...base.parentColumns.map((col, i) => `${col} as ${quote(db, parentKeyAlias(i))}`));
-    groups = [...base.parentColumns, ...groups];
-  } else {
-    qb = db.queryBuilder().from(from(c, query.table, t));
+    const base = relatedFrom(s, related.relation, t, query.table);
+    from = base.from;
+    select.push(...base.parents.map((col, i) => `${col} as ${s.id(parentKeyAlias(i))}`));
+    groups = [...base.parents, ...groups];
   }
   for (const agg of query.aggregates) {
-    const arg = agg.field === null ? '*' : `${agg.distinct ? 'distinct ' : ''}${columnSql(db, t, agg.field)}`;
-    select.push(`${agg.fn}(${arg}) as ${quote(db, agg.as)}`);
+    const arg = agg.field === null ? '*' : `${agg.distinct ? 'distinct ' : ''}${s.col(t, agg.field)}`;
+    select.push(`${agg.fn}(${arg}) as ${s.id(agg.as)}`);
   }
-  qb.select(db.raw(select.join(', ')));
-  if (query.where) applyWhere(c, qb, query.where, t);
-  if (groups.length > 0) qb.groupByRaw(groups.join(', '));
-  const order = orderSql(c, t, query.orderBy);
-  if (order.length > 0) qb.orderByRaw(order.join(', '));
-  if (query.limit !== null) qb.limit(query.limit);
-  if (query.offset > 0) qb.offset(query.offset);
-  return qb;
+  if (related)
+    conditions.push(inSql(s, groups.slice(0, related.relation.fields.length), related.keys, false));
+  if (query.where) conditions.push(whereSql(s, query.where, t));
+  let text = `select ${select.join(', ')} from ${from}`;
+  if (conditions.length > 0) text += ` where ${conditions.join(' and ')}`;
+  if (groups.length > 0) text += ` group by ${groups.join(', ')}`;
+  return done(s, text + tail(s, t, query.orderBy, query.limit, query.offset));
 }
 
 /** Distinct key tuples of the rows matching `where`: how a cross-service filter becomes an IN list. */
 export function compileDistinct(
-  db: Knex,
-  caps: SqlCapabilities,
+  d: SqlDialect,
   table: string,
   fields: string[],
   where: ReadQuery['where'],
   limit: number,
-): Knex.QueryBuilder {
-  const c = context(db, caps);
-  const t = nextAlias(c);
-  const qb = db
-    .distinct(
-      db.raw(fields.map((f, i) => `${columnSql(db, t, f)} as ${quote(db, parentKeyAlias(i))}`).join(', ')),
-    )
-    .from(from(c, table, t));
-  for (const f of fields) qb.whereRaw(`${columnSql(db, t, f)} is not null`);
-  if (where) applyWhere(c, qb, where, t);
-  return qb.limit(limit);
+): Statement {
+  const s = new SqlText(d);
+  const t = s.alias();
+  const columns = fields.map((f, i) => `${s.col(t, f)} as ${s.id(parentKeyAlias(i))}`);
+  const conditions = fields.map((f) => `${s.col(t, f)} is not null`);
+  if (where) conditions.push(whereSql(s, where, t));
+  return done(
+    s,
+    `select distinct ${columns.join(', ')} from ${s.table(table, t)} where ${conditions.join(' and ')} limit ${s.bind(limit)}`,
+  );
 }

@@ -1,130 +1,84 @@
-// IR Expr → knex WHERE clauses on a query builder. Values are always bound; identifiers are quoted whole.
+// IR Expr → a SQL boolean expression in one SqlText. Values are always bound; identifiers are quoted whole.
 // `related` conditions become EXISTS subqueries (same-service only: the executor turns cross-service ones
 // into `keys` first, since two databases cannot be joined).
-import type { Knex } from 'knex';
 import { ApiError } from '../../errors/index.js';
 import type { Expr, MatchOp, Scalar } from '../../ir/types.js';
 import type { RelationModel } from '../../model/types.js';
-import type { SqlCapabilities } from './capabilities.js';
-import { columnSql, quote } from './identifiers.js';
-
-export interface CompileContext {
-  db: Knex;
-  caps: SqlCapabilities;
-  /** Next table alias number; subqueries take fresh aliases so column references never clash. */
-  aliases: number;
-}
-
-export function nextAlias(c: CompileContext): string {
-  c.aliases += 1;
-  return `t${c.aliases}`;
-}
+import type { SqlText } from './sql-text.js';
 
 const COMPARE: Record<string, string> = { eq: '=', neq: '<>', gt: '>', gte: '>=', lt: '<', lte: '<=' };
+const TRUE = '1 = 1';
+const FALSE = '1 = 0';
 
-export function applyWhere(c: CompileContext, qb: Knex.QueryBuilder, expr: Expr, alias: string): void {
+export function whereSql(s: SqlText, expr: Expr, alias: string): string {
   switch (expr.kind) {
     case 'and':
-      if (expr.items.length === 0) return;
-      qb.where((b) => {
-        for (const item of expr.items) applyWhere(c, b, item, alias);
-      });
-      return;
+      return expr.items.length === 0
+        ? TRUE
+        : `(${expr.items.map((item) => whereSql(s, item, alias)).join(' and ')})`;
     case 'or':
-      if (expr.items.length === 0) {
-        qb.whereRaw('1 = 0');
-        return;
-      }
-      qb.where((b) => {
-        for (const item of expr.items) b.orWhere((bb) => applyWhere(c, bb, item, alias));
-      });
-      return;
+      return expr.items.length === 0
+        ? FALSE
+        : `(${expr.items.map((item) => whereSql(s, item, alias)).join(' or ')})`;
     case 'not':
-      qb.whereNot((b) => applyWhere(c, b, expr.item, alias));
-      return;
+      return `not (${whereSql(s, expr.item, alias)})`;
     case 'const':
-      qb.whereRaw(expr.value ? '1 = 1' : '1 = 0');
-      return;
-    case 'compare':
+      return expr.value ? TRUE : FALSE;
+    case 'compare': {
+      const col = s.col(alias, expr.field);
       if (expr.value === null) {
         // `= null` matches nothing in SQL; clients mean "is null" (and `<> null`, "is not null").
-        if (expr.op === 'eq') qb.whereRaw(`${columnSql(c.db, alias, expr.field)} is null`);
-        else if (expr.op === 'neq') qb.whereRaw(`${columnSql(c.db, alias, expr.field)} is not null`);
-        else qb.whereRaw('1 = 0');
-        return;
+        return expr.op === 'eq' ? `${col} is null` : expr.op === 'neq' ? `${col} is not null` : FALSE;
       }
-      qb.whereRaw(`${columnSql(c.db, alias, expr.field)} ${COMPARE[expr.op] as string} ?`, [expr.value]);
-      return;
-    case 'between':
-      qb.whereRaw(`${columnSql(c.db, alias, expr.field)} between ? and ?`, [expr.low, expr.high]);
-      return;
+      return `${col} ${COMPARE[expr.op] as string} ${s.bind(expr.value)}`;
+    }
+    case 'between': {
+      const col = s.col(alias, expr.field);
+      return `${col} between ${s.bind(expr.low)} and ${s.bind(expr.high)}`;
+    }
     case 'isNull':
-      qb.whereRaw(`${columnSql(c.db, alias, expr.field)} ${expr.isNull ? 'is null' : 'is not null'}`);
-      return;
+      return `${s.col(alias, expr.field)} ${expr.isNull ? 'is null' : 'is not null'}`;
     case 'in':
-      applyIn(
-        c,
-        qb,
-        [columnSql(c.db, alias, expr.field)],
+      return inSql(
+        s,
+        [s.col(alias, expr.field)],
         expr.values.map((v) => [v]),
         expr.negate,
       );
-      return;
     case 'keys':
-      applyIn(
-        c,
-        qb,
-        expr.fields.map((f) => columnSql(c.db, alias, f)),
+      return inSql(
+        s,
+        expr.fields.map((f) => s.col(alias, f)),
         expr.keys,
         expr.negate,
       );
-      return;
     case 'match':
-      applyMatch(c, qb, columnSql(c.db, alias, expr.field), expr.op, expr.value, expr.caseInsensitive);
-      return;
+      return matchSql(s, s.col(alias, expr.field), expr.op, expr.value, expr.caseInsensitive);
     case 'related':
-      applyRelated(c, qb, expr, alias);
-      return;
+      return relatedSql(s, expr, alias);
   }
 }
 
-/** `(a, b) in ((?, ?), …)`; NULLs in a key never match, as in a join. */
-export function applyIn(
-  c: CompileContext,
-  qb: Knex.QueryBuilder,
-  columns: string[],
-  tuples: Scalar[][],
-  negate: boolean,
-): void {
-  if (tuples.length === 0) {
-    qb.whereRaw(negate ? '1 = 1' : '1 = 0');
-    return;
-  }
-  const op = negate ? 'not in' : 'in';
+/**
+ * `col = any(?)` with one array (PostgreSQL: one prepared statement for any list length), else
+ * `(a, b) in ((?, ?), …)`. NULLs in a key never match, as in a join.
+ */
+export function inSql(s: SqlText, columns: string[], tuples: Scalar[][], negate: boolean): string {
+  if (tuples.length === 0) return negate ? TRUE : FALSE;
   if (columns.length === 1) {
-    const marks = tuples.map(() => '?').join(', ');
-    qb.whereRaw(
-      `${columns[0]} ${op} (${marks})`,
-      tuples.map((t) => t[0] ?? null),
-    );
-    return;
+    const col = columns[0] as string;
+    if (s.dialect.caps.arrayParams) {
+      const values = s.bind(tuples.map((t) => t[0] ?? null));
+      return negate ? `${col} <> all(${values})` : `${col} = any(${values})`;
+    }
+    return `${col} ${negate ? 'not in' : 'in'} (${tuples.map((t) => s.bind(t[0] ?? null)).join(', ')})`;
   }
-  const tuple = `(${columns.map(() => '?').join(', ')})`;
-  qb.whereRaw(
-    `(${columns.join(', ')}) ${op} (${c.caps.rowValuesKeyword}${tuples.map(() => tuple).join(', ')})`,
-    tuples.flat(),
-  );
+  const rows = tuples.map((t) => `(${columns.map((_, i) => s.bind(t[i] ?? null)).join(', ')})`);
+  return `(${columns.join(', ')}) ${negate ? 'not in' : 'in'} (${s.dialect.caps.rowValuesKeyword}${rows.join(', ')})`;
 }
 
 /** LIKE with `!` as the escape character: a plain substring's `%` and `_` then match only themselves. */
-function applyMatch(
-  c: CompileContext,
-  qb: Knex.QueryBuilder,
-  colSql: string,
-  op: MatchOp,
-  value: string,
-  insensitive: boolean,
-): void {
+function matchSql(s: SqlText, col: string, op: MatchOp, value: string, insensitive: boolean): string {
   const escaped = value.replace(/[!%_]/g, (ch) => `!${ch}`);
   const pattern =
     op === 'contains'
@@ -137,60 +91,54 @@ function applyMatch(
   const escape = op === 'like' || op === 'notLike' || op === 'ilike' ? '' : " escape '!'";
   const not = op === 'notLike' ? 'not ' : '';
   if (op === 'ilike' || insensitive) {
-    if (c.caps.ilike) qb.whereRaw(`${colSql} ${not}ilike ?${escape}`, [pattern]);
-    else qb.whereRaw(`lower(${colSql}) ${not}like lower(?)${escape}`, [pattern]);
-    return;
+    return s.dialect.caps.ilike
+      ? `${col} ${not}ilike ${s.bind(pattern)}${escape}`
+      : `lower(${col}) ${not}like lower(${s.bind(pattern)})${escape}`;
   }
-  qb.whereRaw(`${colSql} ${not}like ?${escape}`, [pattern]);
+  return `${col} ${not}like ${s.bind(pattern)}${escape}`;
 }
 
-function applyRelated(
-  c: CompileContext,
-  qb: Knex.QueryBuilder,
-  expr: Extract<Expr, { kind: 'related' }>,
-  alias: string,
-): void {
+function relatedSql(s: SqlText, expr: Extract<Expr, { kind: 'related' }>, alias: string): string {
   const rel = expr.relation;
-  if (rel.crossService) {
+  if (rel.crossService)
     throw new ApiError(
       'INTERNAL',
       'cross-service relation filters must be resolved to keys before compiling',
     );
-  }
-  if (expr.quantifier === 'every' && expr.where === null) return;
-  const sub = relatedExists(c, rel, alias);
+  if (expr.quantifier === 'every' && expr.where === null) return TRUE;
+  const { from, far, correlation } = relatedFrom(s, rel, alias);
+  let condition = correlation;
   if (expr.where) {
-    const where = expr.where;
-    if (expr.quantifier === 'every') sub.query.whereNot((b) => applyWhere(c, b, where, sub.alias));
-    else applyWhere(c, sub.query, where, sub.alias);
+    const inner = whereSql(s, expr.where, far);
+    condition += expr.quantifier === 'every' ? ` and not (${inner})` : ` and ${inner}`;
   }
-  if (expr.quantifier === 'some') qb.whereExists(sub.query);
-  else qb.whereNotExists(sub.query);
+  return `${expr.quantifier === 'some' ? 'exists' : 'not exists'} (select 1 from ${from} where ${condition})`;
 }
 
-/** `select 1 from far [join junction] where far/junction key = outer key`: the correlated half of EXISTS. */
-function relatedExists(
-  c: CompileContext,
+/** FROM far [JOIN junction] and the condition tying it to the outer row: the correlated half of EXISTS. */
+function relatedFrom(
+  s: SqlText,
   rel: RelationModel,
   outer: string,
-): { query: Knex.QueryBuilder; alias: string } {
-  const { db } = c;
-  const far = nextAlias(c);
-  const query = db.select(db.raw('1')).from(db.raw(`${quote(db, rel.refTable)} as ${quote(db, far)}`));
-  if (rel.junction) {
-    const j = nextAlias(c);
-    const junction = rel.junction;
-    const on = junction.refFields.map(
-      (f, i) => `${columnSql(db, j, f)} = ${columnSql(db, far, rel.refFields[i] as string)}`,
-    );
-    query.joinRaw(`join ${quote(db, junction.table)} as ${quote(db, j)} on ${on.join(' and ')}`);
-    junction.fields.forEach((f, i) =>
-      query.whereRaw(`${columnSql(db, j, f)} = ${columnSql(db, outer, rel.fields[i] as string)}`),
-    );
-  } else {
-    rel.refFields.forEach((f, i) =>
-      query.whereRaw(`${columnSql(db, far, f)} = ${columnSql(db, outer, rel.fields[i] as string)}`),
-    );
+): { from: string; far: string; correlation: string } {
+  const far = s.alias();
+  if (!rel.junction) {
+    const correlation = rel.refFields
+      .map((f, i) => `${s.col(far, f)} = ${s.col(outer, rel.fields[i] as string)}`)
+      .join(' and ');
+    return { from: s.table(rel.refTable, far), far, correlation };
   }
-  return { query, alias: far };
+  const j = s.alias();
+  const junction = rel.junction;
+  const on = junction.refFields
+    .map((f, i) => `${s.col(j, f)} = ${s.col(far, rel.refFields[i] as string)}`)
+    .join(' and ');
+  const correlation = junction.fields
+    .map((f, i) => `${s.col(j, f)} = ${s.col(outer, rel.fields[i] as string)}`)
+    .join(' and ');
+  return {
+    from: `${s.table(rel.refTable, far)} join ${s.table(junction.table, j)} on ${on}`,
+    far,
+    correlation,
+  };
 }

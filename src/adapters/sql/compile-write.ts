@@ -1,47 +1,40 @@
-// Write IR pieces → SQL statements (knex builders): insert, update and delete by filter, upsert. Filters are
-// compiled with the table's own name as alias, which UPDATE and DELETE accept on every dialect.
+// Write IR pieces → SQL statements. Updates and deletes are written as text like reads (the table's own name
+// is its alias, which UPDATE and DELETE accept everywhere); inserts and upserts use knex's builder, which
+// knows each dialect's multi-row, RETURNING and ON CONFLICT forms.
 import type { Knex } from 'knex';
 import type { Expr, Row } from '../../ir/types.js';
-import type { SqlCapabilities } from './capabilities.js';
-import { context } from './compile-read.js';
-import { applyWhere } from './compile-where.js';
-import { quote } from './identifiers.js';
-
-function table(db: Knex, name: string): Knex.QueryBuilder {
-  return db(db.raw(quote(db, name)));
-}
+import type { SqlCapabilities, SqlDialect } from './capabilities.js';
+import { whereSql } from './compile-where.js';
+import { SqlText, type Statement } from './sql-text.js';
 
 export function compileInsert(
   db: Knex,
   caps: SqlCapabilities,
+  quote: (name: string) => string,
   name: string,
   rows: Row[],
   returning: string[],
 ): Knex.QueryBuilder {
-  const qb = db.insert(rows).into(db.raw(quote(db, name)));
+  const qb = db.insert(rows).into(db.raw(quote(name)));
   return caps.returning && returning.length > 0 ? qb.returning(returning) : qb;
 }
 
-export function compileUpdate(
-  db: Knex,
-  caps: SqlCapabilities,
-  name: string,
-  set: Row,
-  where: Expr,
-): Knex.QueryBuilder {
-  const qb = table(db, name).update(set);
-  applyWhere(context(db, caps), qb, where, name);
-  return qb;
+export function compileUpdate(d: SqlDialect, name: string, set: Row, where: Expr): Statement {
+  const s = new SqlText(d);
+  const assignments = Object.entries(set).map(([column, value]) => `${s.id(column)} = ${s.bind(value)}`);
+  s.text = `update ${s.id(name)} set ${assignments.join(', ')} where ${whereSql(s, where, name)}`;
+  return s;
 }
 
-export function compileDelete(db: Knex, caps: SqlCapabilities, name: string, where: Expr): Knex.QueryBuilder {
-  const qb = table(db, name);
-  applyWhere(context(db, caps), qb, where, name);
-  return qb.del();
+export function compileDelete(d: SqlDialect, name: string, where: Expr): Statement {
+  const s = new SqlText(d);
+  s.text = `delete from ${s.id(name)} where ${whereSql(s, where, name)}`;
+  return s;
 }
 
 export function compileUpsert(
   db: Knex,
+  quote: (name: string) => string,
   name: string,
   values: Row,
   conflict: string[],
@@ -49,7 +42,7 @@ export function compileUpsert(
 ): Knex.QueryBuilder {
   const insert = db
     .insert(values)
-    .into(db.raw(quote(db, name)))
+    .into(db.raw(quote(name)))
     .onConflict(conflict);
   return update.length > 0 ? insert.merge(update) : insert.ignore();
 }

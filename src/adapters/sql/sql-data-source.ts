@@ -1,11 +1,11 @@
-// DataSource over one knex pool: compiles IR with the shared compiler and runs it, one counted statement at a
-// time. Key lists too long for one statement's bind parameters are split into several statements.
+// DataSource over one knex pool (or transaction): compiles IR with the shared compiler and runs each statement
+// on the driver directly, counting it. Key lists too long for one statement's bind parameters are split.
 import type { Knex } from 'knex';
 import { GENERATED_ID, type DataSource, type ExecStats } from '../../executor/data-source.js';
+import type { Dialect } from '../../introspect/catalog.js';
 import type { AggregateQuery, Expr, ReadQuery, Row, Scalar } from '../../ir/types.js';
 import type { RelationModel } from '../../model/types.js';
-import type { SqlCapabilities } from './capabilities.js';
-import { compileDelete, compileInsert, compileUpdate, compileUpsert } from './compile-write.js';
+import { DIALECTS, type SqlDialect } from './capabilities.js';
 import {
   compileAggregate,
   compileCount,
@@ -13,16 +13,25 @@ import {
   compileRead,
   compileRelated,
 } from './compile-read.js';
+import { compileDelete, compileInsert, compileUpdate, compileUpsert } from './compile-write.js';
 import { translateDbError } from './db-errors.js';
+import { runStatement } from './run.js';
+import type { Statement } from './sql-text.js';
+
+type SqlDialectName = Exclude<Dialect, 'mongodb'>;
 
 export class SqlDataSource implements DataSource {
+  private readonly dialect: SqlDialect;
+
   constructor(
     private readonly db: () => Knex,
-    private readonly caps: SqlCapabilities,
-  ) {}
+    private readonly name: SqlDialectName,
+  ) {
+    this.dialect = DIALECTS[name];
+  }
 
   read(query: ReadQuery, stats: ExecStats): Promise<Row[]> {
-    return this.run(compileRead(this.db(), this.caps, query), stats);
+    return this.rows(compileRead(this.dialect, query), stats);
   }
 
   async readRelated(
@@ -31,25 +40,23 @@ export class SqlDataSource implements DataSource {
     keys: Scalar[][],
     perParent: boolean,
     stats: ExecStats,
+    keyTypes?: string[],
   ): Promise<Row[]> {
-    const chunks = this.chunk(keys);
-    if (chunks.length === 1)
-      return this.run(compileRelated(this.db(), this.caps, relation, query, keys, perParent), stats);
     const parts = await Promise.all(
-      chunks.map((part) =>
-        this.run(compileRelated(this.db(), this.caps, relation, query, part, perParent), stats),
+      this.chunk(keys).map((part) =>
+        this.rows(compileRelated(this.dialect, relation, query, part, perParent, keyTypes), stats),
       ),
     );
-    return parts.flat();
+    return parts.length === 1 ? (parts[0] as Row[]) : parts.flat();
   }
 
   async count(query: Pick<ReadQuery, 'table' | 'where'>, stats: ExecStats): Promise<number> {
-    const rows = await this.run(compileCount(this.db(), this.caps, query), stats);
+    const rows = await this.rows(compileCount(this.dialect, query), stats);
     return Number(rows[0]?.n ?? 0);
   }
 
   aggregate(query: AggregateQuery, stats: ExecStats): Promise<Row[]> {
-    return this.run(compileAggregate(this.db(), this.caps, query), stats);
+    return this.rows(compileAggregate(this.dialect, query), stats);
   }
 
   async aggregateRelated(
@@ -60,7 +67,7 @@ export class SqlDataSource implements DataSource {
   ): Promise<Row[]> {
     const parts = await Promise.all(
       this.chunk(keys).map((part) =>
-        this.run(compileAggregate(this.db(), this.caps, query, { relation, keys: part }), stats),
+        this.rows(compileAggregate(this.dialect, query, { relation, keys: part }), stats),
       ),
     );
     return parts.flat();
@@ -73,37 +80,39 @@ export class SqlDataSource implements DataSource {
     limit: number,
     stats: ExecStats,
   ): Promise<Row[]> {
-    return this.run(compileDistinct(this.db(), this.caps, table, fields, where, limit), stats);
+    return this.rows(compileDistinct(this.dialect, table, fields, where, limit), stats);
   }
 
   transaction<T>(work: (tx: DataSource) => Promise<T>): Promise<T> {
-    return this.db().transaction((trx) => work(new SqlDataSource(() => trx, this.caps)));
+    return this.db().transaction((trx) => work(new SqlDataSource(() => trx, this.name)));
   }
 
   async insert(table: string, rows: Row[], returning: string[], stats: ExecStats): Promise<Row[]> {
     if (rows.length === 0) return [];
-    if (this.caps.returning) {
-      const qb = compileInsert(this.db(), this.caps, table, rows, returning);
-      if (returning.length > 0) return this.run(qb, stats);
+    const caps = this.dialect.caps;
+    const quote = this.dialect.quote;
+    if (caps.returning) {
+      const qb = compileInsert(this.db(), caps, quote, table, rows, returning);
+      if (returning.length > 0) return this.build(qb, stats);
       // Without RETURNING the drivers answer with a status object or a rowid, not rows: report empty ones.
-      await this.run(qb, stats);
+      await this.build(qb, stats);
       return rows.map(() => ({}));
     }
     // Without RETURNING each row is its own statement, so its generated id is known (MySQL's insertId).
     const out: Row[] = [];
     for (const row of rows) {
-      const result = await this.run(compileInsert(this.db(), this.caps, table, [row], []), stats);
+      const result = await this.build(compileInsert(this.db(), caps, quote, table, [row], []), stats);
       out.push({ ...row, [GENERATED_ID]: (result as unknown as number[])[0] ?? null });
     }
     return out;
   }
 
   async update(table: string, set: Row, where: Expr, stats: ExecStats): Promise<number> {
-    return Number(await this.run(compileUpdate(this.db(), this.caps, table, set, where), stats));
+    return (await this.run(compileUpdate(this.dialect, table, set, where), stats)).count;
   }
 
   async delete(table: string, where: Expr, stats: ExecStats): Promise<number> {
-    return Number(await this.run(compileDelete(this.db(), this.caps, table, where), stats));
+    return (await this.run(compileDelete(this.dialect, table, where), stats)).count;
   }
 
   async upsert(
@@ -113,20 +122,35 @@ export class SqlDataSource implements DataSource {
     update: string[],
     stats: ExecStats,
   ): Promise<void> {
-    await this.run(compileUpsert(this.db(), table, values, conflict, update), stats);
+    await this.build(compileUpsert(this.db(), this.dialect.quote, table, values, conflict, update), stats);
   }
 
-  /** Leaves room for the bindings of the query's own filter. */
+  /** Leaves room for the bindings of the query's own filter (arrays are one parameter however long). */
   private chunk(keys: Scalar[][]): Scalar[][][] {
     const width = Math.max(1, keys[0]?.length ?? 1);
-    const size = Math.max(1, Math.floor((this.caps.maxBindParams - 1000) / width));
+    if (this.dialect.caps.arrayParams && width === 1) return [keys];
+    const size = Math.max(1, Math.floor((this.dialect.caps.maxBindParams - 1000) / width));
     if (keys.length <= size) return [keys];
     const chunks: Scalar[][][] = [];
     for (let i = 0; i < keys.length; i += size) chunks.push(keys.slice(i, i + size));
     return chunks;
   }
 
-  private async run(qb: Knex.QueryBuilder, stats: ExecStats): Promise<Row[]> {
+  private async rows(statement: Statement, stats: ExecStats): Promise<Row[]> {
+    return (await this.run(statement, stats)).rows;
+  }
+
+  private async run(statement: Statement, stats: ExecStats) {
+    stats.statements += 1;
+    try {
+      return await runStatement(this.db(), this.name, statement);
+    } catch (error) {
+      throw translateDbError(error);
+    }
+  }
+
+  /** Inserts and upserts go through knex's builder (dialect-specific multi-row and conflict forms). */
+  private async build(qb: Knex.QueryBuilder, stats: ExecStats): Promise<Row[]> {
     stats.statements += 1;
     try {
       return (await qb) as Row[];

@@ -4,6 +4,8 @@ import { ApiError } from '../../errors/index.js';
 
 export const MAX_FILTER_LENGTH = 100_000;
 export const MAX_FILTER_DEPTH = 100;
+/** Values one filter may bind (conditions plus IN-list items); SQLite allows 32766 parameters a statement. */
+export const MAX_FILTER_VALUES = 30_000;
 /** `a XOR b` repeats both operands in the IR, so a chain of n XORs grows as 2^n. */
 export const MAX_FILTER_XORS = 8;
 
@@ -22,5 +24,6 @@ export const filterErrors = {
   badParam: (name: string) => bad(`Invalid value for filter parameter '${name}'.`),
   tooLong: () => bad(`Invalid filter request: longer than ${MAX_FILTER_LENGTH} characters.`),
   tooManyXors: () => bad(`Invalid filter request: more than ${MAX_FILTER_XORS} XOR operators.`),
+  tooManyValues: () => bad(`Invalid filter request: more than ${MAX_FILTER_VALUES} values.`),
   tooDeep: () => bad(`Invalid filter request: nested deeper than ${MAX_FILTER_DEPTH} levels.`),
 };

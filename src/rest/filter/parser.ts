@@ -3,7 +3,7 @@
 // DreamFactory: `ArtistId = 1 AND Title = 'x'` compares ArtistId with `1 AND Title = 'x'`.
 import type { Expr, Scalar } from '../../ir/types.js';
 import type { FieldModel } from '../../model/types.js';
-import { MAX_FILTER_DEPTH, MAX_FILTER_XORS, filterErrors } from './messages.js';
+import { MAX_FILTER_DEPTH, MAX_FILTER_VALUES, MAX_FILTER_XORS, filterErrors } from './messages.js';
 import { matchOperator, type FilterOp, type OperatorMatch } from './operators.js';
 import type { Token } from './tokens.js';
 import { substituteLookups, typeScalar, typecast, type ValueContext } from './values.js';
@@ -23,6 +23,8 @@ export class FilterParser {
   /** Open parenthesised groups around the current position. */
   private groups = 0;
   private xors = 0;
+  /** Values bound so far (each comparison one, an IN list one per item). */
+  private values = 0;
 
   constructor(
     private readonly text: string,
@@ -140,11 +142,20 @@ export class FilterParser {
       return { kind: 'isNull', field: field.name, isNull: !match.negate };
     }
     if (match.op === 'in') {
-      const values = this.valueList().map((item) => typeScalar(item, field, this.ctx));
+      const items = this.valueList();
+      this.count(items.length);
+      const values = items.map((item) => typeScalar(item, field, this.ctx));
       this.expectConditionEnd(filterErrors.listWithoutParentheses);
       return { kind: 'in', field: field.name, values, negate: match.negate };
     }
+    this.count(1);
     return this.comparison(field, match, this.restOfGroup());
+  }
+
+  /** Databases cap bound parameters (SQLite at 32766): a filter may bind MAX_FILTER_VALUES values. */
+  private count(values: number): void {
+    this.values += values;
+    if (this.values > MAX_FILTER_VALUES) throw filterErrors.tooManyValues();
   }
 
   /** The first operator after the field; the field is at least the condition's first token. */
@@ -242,6 +253,16 @@ function pattern(op: 'contains' | 'startsWith' | 'endsWith', value: string): str
   return op === 'contains' ? `%${value}%` : op === 'startsWith' ? `${value}%` : `%${value}`;
 }
 
+/**
+ * Long AND/OR chains are nested in groups of CHAIN (same meaning): SQLite parses `a OR b OR …` into a tree
+ * as deep as the chain and refuses one deeper than 1000.
+ */
+const CHAIN = 64;
+
 function join(kind: 'and' | 'or', items: Expr[]): Expr {
-  return items.length === 1 ? (items[0] as Expr) : { kind, items };
+  if (items.length === 1) return items[0] as Expr;
+  if (items.length <= CHAIN) return { kind, items };
+  const groups: Expr[] = [];
+  for (let i = 0; i < items.length; i += CHAIN) groups.push(join(kind, items.slice(i, i + CHAIN)));
+  return join(kind, groups);
 }

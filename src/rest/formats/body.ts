@@ -31,10 +31,9 @@ export async function parseRestBody(request: Request, maxBytes: number): Promise
 /** Reads the stream chunk by chunk and stops (cancelling it) as soon as the limit is passed. */
 async function readLimited(request: Request, maxBytes: number): Promise<Uint8Array> {
   const declared = Number(request.headers.get('content-length') ?? NaN);
-  if (Number.isFinite(declared) && declared > maxBytes) {
-    await request.body?.cancel().catch(() => undefined);
-    throw tooLarge(maxBytes);
-  }
+  // The body is left unread, not cancelled: cancelling destroys the socket, and the client would see a
+  // connection reset instead of the 413 (Node discards an unread body after the response).
+  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
   if (!request.body) return new Uint8Array(0);
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];

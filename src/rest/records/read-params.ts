@@ -124,7 +124,17 @@ export function relatedFor(
     const limitText = option('limit');
     const limit = limitText && Number(limitText) >= 1 ? Math.min(Math.floor(Number(limitText)), max) : max;
     const filter = option('filter');
-    const nested = relatedFor(index, far, params, max, parseFilter, option('related'), `${key}.`, depth + 1);
+    // `?? ''`: an absent `{rel}.related` must not fall back to the default (the top-level `related`).
+    const nested = relatedFor(
+      index,
+      far,
+      params,
+      max,
+      parseFilter,
+      option('related') ?? '',
+      `${key}.`,
+      depth + 1,
+    );
     const query: ReadQuery = {
       service: relation.refService,
       table: relation.refTable,

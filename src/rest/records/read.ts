@@ -4,7 +4,7 @@
 import { dfItemError } from '../../errors/encode-df.js';
 import { ApiError } from '../../errors/index.js';
 import { executeAggregate, executeCount, executeRead } from '../../executor/execute-read.js';
-import type { AggregateItem, Expr, ReadQuery, Row } from '../../ir/types.js';
+import type { AggregateItem, Expr, ReadQuery, Row, Scalar } from '../../ir/types.js';
 import type { TableEntry } from '../../model/model-index.js';
 import { parseFilter } from '../filter/index.js';
 import { describeTableAlias } from '../schema/describe.js';
@@ -66,7 +66,14 @@ export async function readByIds(ctx: RestContext, entry: TableEntry, ids: unknow
     base,
     fields.map((f) => f.name),
   );
-  const query = { ...base, select, where: { kind: 'or', items: filters } as Expr };
+  // One row-value IN over all ids (not an OR per id: SQLite refuses an expression 1000 ORs deep).
+  const where: Expr = {
+    kind: 'keys',
+    fields: fields.map((f) => f.name),
+    keys: filters.map(idTuple),
+    negate: false,
+  };
+  const query = { ...base, select, where };
   const rows = ids.length === 0 ? [] : await executeRead(query, ctx.exec);
   const byId = new Map(rows.map((row) => [keyOf(row), row]));
   const typedRows = typecastRows(ctx.index, query, rows);
@@ -106,9 +113,13 @@ function withIdColumns(query: ReadQuery, columns: string[]) {
   return { select, keyOf: (row: Row) => aliases.map((a) => String(row[a])).join('\u0001') };
 }
 
-function idKey(filter: Expr): string {
+function idTuple(filter: Expr): Scalar[] {
   const compares = filter.kind === 'and' ? filter.items : [filter];
-  return compares.map((c) => (c.kind === 'compare' ? String(c.value) : '')).join('\u0001');
+  return compares.map((c) => (c.kind === 'compare' ? c.value : null));
+}
+
+function idKey(filter: Expr): string {
+  return idTuple(filter).map(String).join('\u0001');
 }
 
 /** GET with a filter (or none): §3.1's limit/count/meta rules. */
@@ -122,15 +133,13 @@ export async function readByFilter(ctx: RestContext, entry: TableEntry): Promise
   if (group !== undefined && group.trim() !== '') return readGrouped(ctx, entry, where, group);
   const { limit, needLimit } = limitFor(params, max);
   const offset = offsetFor(params);
-  const countOnly = params.bool('count_only');
   const includeCount = params.bool('include_count');
-  const count =
-    countOnly || includeCount || needLimit
-      ? await executeCount({ service: entry.service.name, table: entry.table.name, where }, ctx.exec)
-      : null;
-  if (countOnly) return { status: 200, body: count };
+  const countQuery = { service: entry.service.name, table: entry.table.name, where };
+  if (params.bool('count_only')) return { status: 200, body: await executeCount(countQuery, ctx.exec) };
+  // Every parameter is checked before the first statement: a bad `fields` or `order` runs no count.
   const order = orderFor(entry, params.string('order'));
   const base = baseRead(ctx, entry);
+  const count = includeCount || needLimit ? await executeCount(countQuery, ctx.exec) : null;
   const asList = params.bool('as_list');
   const listField = asList ? (findField(entry, params.string('id_field') ?? 'name') ?? null) : null;
   const query: ReadQuery = {
@@ -232,7 +241,12 @@ export async function handleGet(
     return readByIds(
       ctx,
       entry,
-      records.map((r) => (fields.length === 1 ? r[(fields[0] as { name: string }).name] : r)),
+      // A record gives its key column(s); a bare value (`[1, 3]`) is an id itself.
+      records.map((r) =>
+        r === null || typeof r !== 'object' || fields.length > 1
+          ? r
+          : r[(fields[0] as { name: string }).name],
+      ),
     );
   }
   return readByFilter(ctx, entry);

@@ -29,12 +29,32 @@ export function recordParts(entry: TableEntry, record: unknown): RecordParts {
   return parts;
 }
 
+const INTEGER_TYPES = new Set(['id', 'reference', 'integer', 'bigint']);
+const NUMBER_TYPES = new Set(['decimal', 'double', 'float', 'money']);
+const INTEGER_TEXT = /^\s*[-+]?\d+\s*$/;
+const NUMBER_TEXT = /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/;
+
 function columnValue(field: FieldModel, value: unknown): unknown {
-  if (value === null || typeof value !== 'object') return value;
-  if ('expression' in (value as object) && !Array.isArray(value)) {
+  if (value === null) return value;
+  if (typeof value === 'object' && !Array.isArray(value) && 'expression' in value) {
     // DF inserts {"expression": …} as raw SQL; Junction never runs client SQL (compat Q21).
     throw itemError(`Expression values are not supported (field '${field.name}').`);
   }
+  // SQLite would store any text in a numeric column: a value that is not a number is refused for every database.
+  if (INTEGER_TYPES.has(field.type)) {
+    const ok =
+      typeof value === 'number'
+        ? Number.isInteger(value)
+        : typeof value === 'string' && INTEGER_TEXT.test(value);
+    if (!ok) throw itemError(`Field '${field.name}' must be a valid integer.`);
+  } else if (NUMBER_TYPES.has(field.type)) {
+    const ok =
+      typeof value === 'number'
+        ? Number.isFinite(value)
+        : typeof value === 'string' && NUMBER_TEXT.test(value);
+    if (!ok) throw itemError(`Field '${field.name}' must be a valid number.`);
+  }
+  if (typeof value !== 'object') return value;
   if (field.type === 'json' || field.type === 'array') return JSON.stringify(value);
   throw itemError(`Invalid value for field '${field.name}'.`);
 }

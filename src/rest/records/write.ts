@@ -12,6 +12,7 @@ import type { RestContext, RestResponse } from '../types.js';
 import { idFields, idFilter, idList, idText, typedId } from './ids.js';
 import { createRecord, updateRecord, type WriteScope } from './nested.js';
 import { baseRead, bodyRecords, filterParser } from './read.js';
+import { withRelationKeys } from './read-params.js';
 import { recordId, recordParts } from './record-values.js';
 import { typecastRows } from './typecast.js';
 
@@ -233,7 +234,17 @@ async function single(
   };
   const before =
     readFirst && wantsRows(ctx) ? await preRead(ctx, entry, fields, [ctx.request.path[2]]) : null;
-  const row = await work(scope).catch((error: unknown) => {
+  // With rollback=true the record and its nested writes are one transaction (compat §8.7), as in batch().
+  const run = ctx.request.params.bool('rollback')
+    ? ctx.exec
+        .source(entry.service.name)
+        .transaction((tx) => work({ ...scope, ops: recordOps(tx, ctx.exec) }))
+        .catch(async (error: unknown) => {
+          await compensate(scope);
+          throw error;
+        })
+    : work(scope);
+  const row = await run.catch((error: unknown) => {
     throw singleError(error);
   });
   const [answer] = before ?? (await answer_(ctx, entry, fields, [row]));
@@ -372,7 +383,13 @@ async function answerRows(
   keepOrder: FieldModel[] | null,
 ): Promise<Row[]> {
   const base = baseRead(ctx, entry);
-  const select = wantsRows(ctx) ? base.select : fields.map((f) => ({ column: f.name, as: f.name }));
+  const ids = fields.map((f) => ({ column: f.name, as: f.name }));
+  // Without `fields` a write answers with the id fields only, `related` adding its relations (§5.2, §8.6).
+  const select = !wantsRows(ctx)
+    ? ids
+    : ctx.request.params.has('fields')
+      ? base.select
+      : withRelationKeys(ids, base.relations);
   const hidden = fields
     .filter((f) => !select.some((s) => s.column === f.name))
     .map((f) => ({ column: f.name, as: `__id_${f.name}` }));
