@@ -1,7 +1,9 @@
 // The GraphQL workload of shared/bench-workload.md: Junction against PostGraphile v4, PostGraphile v5 and a
-// hand-written baseline, over Chinook in PostgreSQL, one target at a time on 127.0.0.1.
-// Run: node --import tsx bench/graphql-workload.ts [--duration 10] [--x10] [--targets baseline,Junction,v4,v5]
-//      [--queries a,b,c,d,e] [--junction <dir>]
+// hand-written baseline, over Chinook in PostgreSQL, one target at a time on 127.0.0.1; and Junction's
+// DreamFactory REST API (target junction-rest) asked the same five queries, against Junction's GraphQL.
+// Run: node --import tsx bench/graphql-workload.ts [--duration 10] [--x10]
+//      [--targets baseline,junction,junction-rest,v4,v5] [--queries a,b,c,d,e] [--junction <dir>]
+// --targets picks by the end of the name, lower case, spaces as dashes (junction, junction-rest or rest, v4 …).
 // --junction builds and runs another Junction checkout (e.g. a clean export of HEAD while src/ is being
 // edited). PG_URL picks the PostgreSQL server (default postgres://postgres@127.0.0.1:5432/postgres).
 // Per target: start it with its pool behind a counting proxy → check every answer against the reference (the
@@ -28,7 +30,7 @@ const log = (message: string) => console.error(`bench: ${message}`);
 const METHOD =
   `counted on the wire by a PostgreSQL protocol proxy (Query and Execute messages; transaction control and ` +
   `settings shown apart) over ${COUNT_REQUESTS} sequential requests, in a separate start of each target; ` +
-  `Junction's figure is its x-junction-sql-statements header (checked against the wire count).`;
+  `Junction's figure (GraphQL and REST) is its x-junction-sql-statements header (checked against the wire count).`;
 
 const { values: flags } = parseArgs({
   options: {
@@ -41,7 +43,7 @@ const { values: flags } = parseArgs({
 });
 const seconds = Number(flags.duration);
 if (!(seconds > 0)) throw new Error('--duration must be a positive number of seconds');
-const wanted = flags.targets?.split(',').map((t) => t.trim().toLowerCase());
+const wanted = flags.targets?.split(',').map((t) => t.trim().toLowerCase().replace(/ /g, '-'));
 const queries = QUERIES.filter((q) => !flags.queries || flags.queries.split(',').includes(q.id));
 const datasets = [
   { label: '×1', database: 'junction_bench_chinook', x10: false },
@@ -79,10 +81,10 @@ async function measureTarget(
     for (const query of queries) {
       const r = result.queries[query.id]!;
       try {
-        const body = target.body(query);
-        await runLoad(ROOT, port, body, 32, Math.min(2, seconds)); // warm-up
-        r.c1 = await runLoad(ROOT, port, body, 1, seconds);
-        r.c32 = await runLoad(ROOT, port, body, 32, seconds);
+        const request = target.request(query);
+        await runLoad(ROOT, port, request, 32, Math.min(2, seconds)); // warm-up
+        r.c1 = await runLoad(ROOT, port, request, 1, seconds);
+        r.c32 = await runLoad(ROOT, port, request, 32, seconds);
         await verify(target, query, port, references, log); // still the same answer after the load
         log(
           `${target.name} ${query.id}: ${r.c1.rps.toFixed(0)} req/s c=1, ${r.c32.rps.toFixed(0)} req/s c=32`,
@@ -163,7 +165,7 @@ async function main(): Promise<void> {
   try {
     ensureInstalled(join(ROOT, 'bench', 'peers', 'load'));
     const all = targets(ROOT, flags.junction ? resolve(flags.junction) : ROOT).filter(
-      (t) => !wanted || wanted.some((w) => t.name.toLowerCase().endsWith(w)),
+      (t) => !wanted || wanted.some((w) => t.name.toLowerCase().replace(/ /g, '-').endsWith(w)),
     );
     const notRun = new Map<string, string>();
     for (const target of all) {

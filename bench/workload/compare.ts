@@ -1,16 +1,21 @@
-// A target's GraphQL answer → one canonical tree, so Junction, PostGraphile and the baseline compare value
-// for value: connection `nodes` unwrapped, field names camelCased with PostGraphile's `By<Key>` suffix
-// dropped (albumByAlbumId → album), decimals as numbers, timestamps without a zero fraction.
+// A target's answer → one canonical tree, so Junction (GraphQL and REST), PostGraphile and the baseline
+// compare value for value: connection `nodes` unwrapped, field names camelCased with PostGraphile's
+// `By<Key>` suffix dropped (albumByAlbumId → album), decimals as numbers, timestamps with a `T` and without a
+// zero fraction. REST answers: the rows are `resource` (or the record itself for a get by key), the key
+// columns DF adds for matching relations are dropped (query.rest.added), and DF relation names become the
+// GraphQL ones: `album_by_album_id` (one record) → album, `invoice_line_by_invoice_id` (a list) → invoiceLines.
 import type { TargetKind } from './targets.js';
 import type { WorkloadQuery } from './queries.js';
 
 export type Canonical = null | boolean | number | string | Canonical[] | { [key: string]: Canonical };
 
 const DECIMAL = /^-?\d+(\.\d+)?$/;
-const TIMESTAMP = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?$/;
+const TIMESTAMP = /^(\d{4}-\d\d-\d\d)[T ](\d\d:\d\d:\d\d)(?:\.(\d+))?$/;
+const DF_RELATION = /^(.+?)_by_/;
 
 /** The rows a target answered, canonical; throws with the errors when the answer has none. */
 export function canonicalRows(kind: TargetKind, query: WorkloadQuery, answer: unknown): Canonical {
+  if (kind === 'junction-rest') return canonicalRest(query, answer);
   const body = answer as { data?: Record<string, unknown> | null; errors?: unknown[] };
   if (body.errors?.length || !body.data) {
     throw new Error(`answer has errors: ${JSON.stringify(body.errors ?? body).slice(0, 800)}`);
@@ -46,8 +51,9 @@ function canonical(value: unknown): Canonical {
     if (DECIMAL.test(value)) return Number(value);
     const stamp = TIMESTAMP.exec(value);
     if (stamp) {
-      const fraction = (stamp[2] ?? '').replace(/0+$/, '');
-      return fraction ? `${stamp[1]}.${fraction}` : stamp[1]!;
+      const fraction = (stamp[3] ?? '').replace(/0+$/, '');
+      const time = `${stamp[1]}T${stamp[2]}`;
+      return fraction ? `${time}.${fraction}` : time;
     }
     return value;
   }
@@ -55,9 +61,50 @@ function canonical(value: unknown): Canonical {
   return String(value);
 }
 
+function camelCase(key: string): string {
+  return key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
 function fieldName(key: string): string {
-  const camel = key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-  return camel.replace(/By[A-Z][A-Za-z0-9]*$/, '');
+  return camelCase(key).replace(/By[A-Z][A-Za-z0-9]*$/, '');
+}
+
+/** A DreamFactory REST answer → the canonical tree of the GraphQL answers. */
+function canonicalRest(query: WorkloadQuery, answer: unknown): Canonical {
+  const body = answer as { resource?: unknown; error?: unknown } | null;
+  if (body === null || typeof body !== 'object' || Array.isArray(body) || body.error !== undefined) {
+    throw new Error(`answer is not a record or a resource list: ${JSON.stringify(body).slice(0, 800)}`);
+  }
+  const raw = Array.isArray(body.resource) ? body.resource : body;
+  const rows = Array.isArray(raw) ? raw : [raw];
+  for (const row of rows) for (const path of query.rest.added) drop(row, path.split('.'));
+  return canonical(restNames(raw));
+}
+
+/** Deletes the key at `path` (REST keys, through relation records and lists) from a row. */
+function drop(value: unknown, path: string[]): void {
+  if (Array.isArray(value)) {
+    for (const item of value) drop(item, path);
+    return;
+  }
+  if (value === null || typeof value !== 'object') return;
+  const record = value as Record<string, unknown>;
+  const [key, ...rest] = path as [string, ...string[]];
+  if (rest.length === 0) delete record[key];
+  else drop(record[key], rest);
+}
+
+/** DF relation names → GraphQL field names: `album_by_album_id` → album, `track_by_album_id` (a list) → tracks. */
+function restNames(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(restNames);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, inner] of Object.entries(value)) {
+    const relation = DF_RELATION.exec(key);
+    const name = relation ? camelCase(relation[1]!) + (Array.isArray(inner) ? 's' : '') : key;
+    out[name] = restNames(inner);
+  }
+  return out;
 }
 
 /** Where two canonical trees differ: up to `max` lines `path: expected … got …`. */

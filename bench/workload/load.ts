@@ -1,8 +1,8 @@
-// One load point → autocannon (bench/peers/load, its own process) POSTing one GraphQL body to 127.0.0.1 at a
-// fixed concurrency for a fixed time → req/s and latency percentiles.
+// One load point → autocannon (bench/peers/load, its own process) sending one request (a GraphQL POST or a
+// REST GET) to 127.0.0.1 at a fixed concurrency for a fixed time → req/s and latency percentiles.
 import { join } from 'node:path';
-import type { GraphqlBody } from './queries.js';
 import { start, tail } from './processes.js';
+import type { HttpRequest } from './targets.js';
 
 export interface LoadPoint {
   connections: number;
@@ -27,7 +27,7 @@ interface AutocannonJson {
 export async function runLoad(
   root: string,
   port: number,
-  body: GraphqlBody,
+  request: HttpRequest,
   connections: number,
   seconds: number,
 ): Promise<LoadPoint> {
@@ -35,8 +35,9 @@ export async function runLoad(
   const args = [
     cli,
     ...['-c', String(connections), '-d', String(seconds), '-t', '30', '-n', '-j'],
-    ...['-m', 'POST', '-H', 'content-type=application/json', '-b', JSON.stringify(body)],
-    `http://127.0.0.1:${port}/graphql`,
+    ...['-m', request.method],
+    ...(request.body === undefined ? [] : ['-H', 'content-type=application/json', '-b', request.body]),
+    `http://127.0.0.1:${port}${request.path}`,
   ];
   const child = start(`autocannon c=${connections}`, process.execPath, args, { cwd: root });
   await child.done;

@@ -1,5 +1,6 @@
-// The five queries of shared/bench-workload.md → what each target is sent: Junction's GraphQL, PostGraphile's
-// GraphQL (v4 and v5 share the text) and the hand-written baseline's one SQL statement.
+// The five queries of shared/bench-workload.md → what each target is sent: Junction's GraphQL, Junction's
+// DreamFactory REST GET, PostGraphile's GraphQL (v4 and v5 share the text) and the hand-written baseline's one
+// SQL statement.
 
 export type QueryId = 'a' | 'b' | 'c' | 'd' | 'e';
 
@@ -9,12 +10,27 @@ export interface GraphqlBody {
   operationName?: string;
 }
 
+/** A DreamFactory GET under /api/v2/chinook/_table/ (parameter forms: src/rest/records/read-params.ts). */
+export interface RestGet {
+  /** `track`, or `customer/1` for a record by primary key. */
+  resource: string;
+  params: [name: string, value: string][];
+  /**
+   * Local key columns DF adds to a restricted `fields` list because a `related` relation is matched on them,
+   * where the spec does not ask for them: paths of REST keys from a row (`album_by_album_id.artist_id`),
+   * dropped before comparing.
+   */
+  added: string[];
+}
+
 export interface WorkloadQuery {
   id: QueryId;
   what: string;
   /** Sent to Junction; the rows are at data.chinook[junctionField]. */
   junction: GraphqlBody;
   junctionField: string;
+  /** Sent to Junction as REST; the rows are the answer's `resource` (or the record, for a get by key). */
+  rest: RestGet;
   /** Sent to PostGraphile v4 and v5 and to the baseline; the rows are at data[postgraphileField]. */
   postgraphile: GraphqlBody;
   postgraphileField: string;
@@ -36,6 +52,19 @@ export const QUERIES: WorkloadQuery[] = [
         album { albumId title artist { artistId name } } } } }`),
     },
     junctionField: 'tracks',
+    rest: {
+      resource: 'track',
+      params: [
+        ['limit', '50'],
+        ['order', 'track_id'],
+        ['fields', 'track_id,name,unit_price,album_id'],
+        ['related', 'album_by_album_id'],
+        ['album_by_album_id.fields', 'album_id,title,artist_id'],
+        ['album_by_album_id.related', 'artist_by_artist_id'],
+        ['album_by_album_id.artist_by_artist_id.fields', 'artist_id,name'],
+      ],
+      added: ['album_id', 'album_by_album_id.artist_id'],
+    },
     postgraphile: {
       query: one(`query A { allTracks(first: 50, orderBy: TRACK_ID_ASC) { nodes { trackId name unitPrice
         albumByAlbumId { albumId title artistByArtistId { artistId name } } } } }`),
@@ -59,6 +88,21 @@ export const QUERIES: WorkloadQuery[] = [
           tracks(orderBy: [{trackId: ASC}]) { trackId name milliseconds } } } } }`),
     },
     junctionField: 'artists',
+    rest: {
+      resource: 'artist',
+      params: [
+        ['limit', '20'],
+        ['order', 'artist_id'],
+        ['fields', 'artist_id,name'],
+        ['related', 'album_by_artist_id'],
+        ['album_by_artist_id.fields', 'album_id,title'],
+        ['album_by_artist_id.order', 'album_id'],
+        ['album_by_artist_id.related', 'track_by_album_id'],
+        ['album_by_artist_id.track_by_album_id.fields', 'track_id,name,milliseconds'],
+        ['album_by_artist_id.track_by_album_id.order', 'track_id'],
+      ],
+      added: [],
+    },
     postgraphile: {
       query: one(`query B { allArtists(first: 20, orderBy: ARTIST_ID_ASC) { nodes { artistId name
         albumsByArtistId(orderBy: ALBUM_ID_ASC) { nodes { albumId title
@@ -87,6 +131,19 @@ export const QUERIES: WorkloadQuery[] = [
       variables: { id: 1 },
     },
     junctionField: 'customer',
+    rest: {
+      resource: 'customer/1',
+      params: [
+        ['fields', 'customer_id,first_name,last_name,email'],
+        ['related', 'invoice_by_customer_id'],
+        ['invoice_by_customer_id.fields', 'invoice_id,invoice_date,total'],
+        ['invoice_by_customer_id.order', 'invoice_id'],
+        ['invoice_by_customer_id.related', 'invoice_line_by_invoice_id'],
+        ['invoice_by_customer_id.invoice_line_by_invoice_id.fields', 'invoice_line_id,unit_price,quantity'],
+        ['invoice_by_customer_id.invoice_line_by_invoice_id.order', 'invoice_line_id'],
+      ],
+      added: [],
+    },
     postgraphile: {
       query:
         one(`query C($id: Int!) { customerByCustomerId(customerId: $id) { customerId firstName lastName email
@@ -118,6 +175,17 @@ export const QUERIES: WorkloadQuery[] = [
       variables: { minPrice: '0.99', prefix: 'A%', limit: 25, offset: 25 },
     },
     junctionField: 'tracks',
+    rest: {
+      resource: 'track',
+      params: [
+        ['filter', "(unit_price >= 0.99) AND (name like 'A%')"],
+        ['order', 'name,track_id'],
+        ['limit', '25'],
+        ['offset', '25'],
+        ['fields', 'track_id,name,unit_price,composer'],
+      ],
+      added: [],
+    },
     postgraphile: {
       query: one(`query D($minPrice: BigFloat!, $prefix: String!, $first: Int!, $offset: Int!) {
         allTracks(filter: { unitPrice: { greaterThanOrEqualTo: $minPrice }, name: { startsWith: $prefix } },
@@ -140,6 +208,20 @@ export const QUERIES: WorkloadQuery[] = [
         tracks(limit: 10, orderBy: [{trackId: ASC}]) { trackId name } } } }`),
     },
     junctionField: 'playlists',
+    rest: {
+      resource: 'playlist',
+      params: [
+        ['limit', '5'],
+        ['order', 'playlist_id'],
+        ['fields', 'playlist_id,name'],
+        ['related', 'track_by_playlist_track'],
+        ['track_by_playlist_track.fields', 'track_id,name'],
+        ['track_by_playlist_track.order', 'track_id'],
+        ['track_by_playlist_track.limit', '10'],
+        ['track_by_playlist_track.per_parent', 'true'],
+      ],
+      added: [],
+    },
     postgraphile: {
       query: one(`query E { allPlaylists(first: 5, orderBy: PLAYLIST_ID_ASC) { nodes { playlistId name
         playlistTracksByPlaylistId(first: 10, orderBy: TRACK_ID_ASC) { nodes { trackByTrackId { trackId name } } } } } }`),
@@ -160,4 +242,12 @@ export const QUERIES: WorkloadQuery[] = [
 export function queryByOperation(body: GraphqlBody): WorkloadQuery | undefined {
   const name = body.operationName ?? /^\s*query\s+([A-Za-z_]\w*)/.exec(body.query)?.[1];
   return QUERIES.find((q) => q.id.toUpperCase() === name);
+}
+
+/** The path and query string of a query's REST GET (commas left readable, everything else encoded). */
+export function restPath(query: WorkloadQuery): string {
+  const search = query.rest.params
+    .map(([name, value]) => `${name}=${encodeURIComponent(value).replace(/%2C/g, ',')}`)
+    .join('&');
+  return `/api/v2/chinook/_table/${query.rest.resource}?${search}`;
 }

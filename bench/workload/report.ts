@@ -1,5 +1,6 @@
-// The run's figures → markdown tables (query × target, then the ratios against the targets of the issue)
-// and the files bench/results/graphql-workload-<date>.{json,md}.
+// The run's figures → markdown tables (query × target, then the ratios against the targets of the issue:
+// Junction against PostGraphile and the baseline, Junction REST against Junction GraphQL) and the files
+// bench/results/graphql-workload-<date>.{json,md} (the JSON has the ratios too).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LoadPoint } from './load.js';
@@ -8,6 +9,8 @@ import type { StatementFigures } from './verify.js';
 
 export const VS_POSTGRAPHILE = 1.25;
 export const VS_BASELINE = 0.5;
+/** Junction REST ÷ Junction GraphQL, same queries and data (issue: REST within 15 % of GraphQL). */
+export const REST_VS_GRAPHQL = 0.85;
 
 export interface QueryResult {
   c1?: LoadPoint;
@@ -24,11 +27,27 @@ export interface TargetResult {
   queries: Partial<Record<QueryId, QueryResult>>;
 }
 
+/** Per query, at c=32 (req/s and their ratios; absent when a side did not run). */
+export interface QueryRatios {
+  junction?: number;
+  bestPostgraphile?: { target: string; rps: number };
+  baseline?: number;
+  junctionRest?: number;
+  /** Junction ÷ best PostGraphile, goal VS_POSTGRAPHILE. */
+  junctionVsPostgraphile?: number;
+  /** Junction ÷ baseline, goal VS_BASELINE. */
+  junctionVsBaseline?: number;
+  /** Junction REST ÷ Junction GraphQL, goal REST_VS_GRAPHQL. */
+  restVsGraphql?: number;
+}
+
 export interface DatasetResult {
   dataset: string;
   database: string;
   tracks: number;
   targets: TargetResult[];
+  /** Filled by save(). */
+  ratios?: Partial<Record<QueryId, QueryRatios>>;
 }
 
 export interface RunResult {
@@ -37,6 +56,8 @@ export interface RunResult {
   secondsPerPoint: number;
   queries: QueryId[];
   statementsMethod: string;
+  /** The ratio goals of the issue, filled by save(). */
+  goals?: { junctionVsPostgraphile: number; junctionVsBaseline: number; restVsGraphql: number };
   datasets: DatasetResult[];
 }
 
@@ -95,23 +116,39 @@ function verdict(ratio: number | undefined, goal: number): string {
   return `${ratio.toFixed(2)} missed (${Math.round((1 - ratio / goal) * 100)} % short)`;
 }
 
+export function ratiosFor(dataset: DatasetResult, id: QueryId): QueryRatios {
+  const junction = rps(dataset, 'Junction', id);
+  const best = ['PostGraphile v4', 'PostGraphile v5']
+    .map((target) => ({ target, rps: rps(dataset, target, id) }))
+    .filter((p): p is { target: string; rps: number } => p.rps !== undefined)
+    .sort((x, y) => y.rps - x.rps)[0];
+  const baseline = rps(dataset, 'baseline', id);
+  const junctionRest = rps(dataset, 'Junction REST', id);
+  const ratio = (a?: number, b?: number) => (a !== undefined && b ? a / b : undefined);
+  return {
+    junction,
+    bestPostgraphile: best,
+    baseline,
+    junctionRest,
+    junctionVsPostgraphile: ratio(junction, best?.rps),
+    junctionVsBaseline: ratio(junction, baseline),
+    restVsGraphql: ratio(junctionRest, junction),
+  };
+}
+
 export function ratiosTable(dataset: DatasetResult, ids: QueryId[]): string {
   const lines = [
-    `| query | Junction req/s | best PostGraphile req/s | Junction / PostGraphile (≥ ${VS_POSTGRAPHILE}) | baseline req/s | Junction / baseline (≥ ${VS_BASELINE}) |`,
-    '| --- | ---: | ---: | --- | ---: | --- |',
+    `| query | Junction req/s | best PostGraphile req/s | Junction / PostGraphile (≥ ${VS_POSTGRAPHILE}) | baseline req/s | Junction / baseline (≥ ${VS_BASELINE}) | Junction REST req/s | REST / GraphQL (≥ ${REST_VS_GRAPHQL}) |`,
+    '| --- | ---: | ---: | --- | ---: | --- | ---: | --- |',
   ];
   for (const query of QUERIES.filter((q) => ids.includes(q.id))) {
-    const junction = rps(dataset, 'Junction', query.id);
-    const peers = ['PostGraphile v4', 'PostGraphile v5']
-      .map((name) => ({ name, rps: rps(dataset, name, query.id) }))
-      .filter((p): p is { name: string; rps: number } => p.rps !== undefined)
-      .sort((x, y) => y.rps - x.rps);
-    const best = peers[0];
-    const baseline = rps(dataset, 'baseline', query.id);
-    const ratio = (other?: number) => (junction !== undefined && other ? junction / other : undefined);
+    const r = ratiosFor(dataset, query.id);
+    const best = r.bestPostgraphile;
     lines.push(
-      `| ${query.id} | ${num(junction)} | ${best ? `${num(best.rps)} (${best.name.replace('PostGraphile ', '')})` : '–'} | ` +
-        `${verdict(ratio(best?.rps), VS_POSTGRAPHILE)} | ${num(baseline)} | ${verdict(ratio(baseline), VS_BASELINE)} |`,
+      `| ${query.id} | ${num(r.junction)} | ${best ? `${num(best.rps)} (${best.target.replace('PostGraphile ', '')})` : '–'} | ` +
+        `${verdict(r.junctionVsPostgraphile, VS_POSTGRAPHILE)} | ${num(r.baseline)} | ` +
+        `${verdict(r.junctionVsBaseline, VS_BASELINE)} | ${num(r.junctionRest)} | ` +
+        `${verdict(r.restVsGraphql, REST_VS_GRAPHQL)} |`,
     );
   }
   return lines.join('\n');
@@ -146,6 +183,14 @@ export function save(root: string, run: RunResult, stamp: string): string {
   const dir = join(root, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   const base = join(dir, `graphql-workload-${stamp}`);
+  run.goals = {
+    junctionVsPostgraphile: VS_POSTGRAPHILE,
+    junctionVsBaseline: VS_BASELINE,
+    restVsGraphql: REST_VS_GRAPHQL,
+  };
+  for (const dataset of run.datasets) {
+    dataset.ratios = Object.fromEntries(run.queries.map((id) => [id, ratiosFor(dataset, id)]));
+  }
   writeFileSync(`${base}.json`, JSON.stringify(run, null, 2) + '\n');
   writeFileSync(`${base}.md`, markdown(run));
   return base;

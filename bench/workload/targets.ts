@@ -1,12 +1,28 @@
-// The four servers the workload compares → how each is installed, started on 127.0.0.1 and asked. The peers
-// live in bench/peers/<dir> (their own package.json with exact versions; node_modules installed on demand).
+// The servers the workload compares → how each is installed, started on 127.0.0.1 and asked: the baseline,
+// Junction twice (GraphQL POSTs, and DreamFactory REST GETs to the same server), PostGraphile v4 and v5. The
+// peers live in bench/peers/<dir> (their own package.json with exact versions; node_modules installed on demand).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { GraphqlBody, WorkloadQuery } from './queries.js';
+import { restPath, type WorkloadQuery } from './queries.js';
 import { start, type Child } from './processes.js';
 
-export type TargetKind = 'junction' | 'postgraphile' | 'baseline';
+export type TargetKind = 'junction' | 'junction-rest' | 'postgraphile' | 'baseline';
+
+/** One request of a query: a GraphQL POST to /graphql, or a REST GET. */
+export interface HttpRequest {
+  method: 'GET' | 'POST';
+  /** Path and query string. */
+  path: string;
+  /** JSON text (POST only). */
+  body?: string;
+}
+
+const graphql = (body: unknown): HttpRequest => ({
+  method: 'POST',
+  path: '/graphql',
+  body: JSON.stringify(body),
+});
 
 export interface Target {
   name: string;
@@ -15,7 +31,7 @@ export interface Target {
   prepare(): void;
   start(databaseUrl: string, port: number, temp: string): Child;
   readyPath: string;
-  body(query: WorkloadQuery): GraphqlBody;
+  request(query: WorkloadQuery): HttpRequest;
 }
 
 /** `junction`: the Junction checkout to build and run (this repository unless --junction names another). */
@@ -34,31 +50,24 @@ export function targets(root: string, junction = root): Target[] {
           env: env({ BENCH_PG_URL: url, BENCH_PORT: String(port) }),
         }),
       readyPath: '/health',
-      body: (q) => q.postgraphile,
+      request: (q) => graphql(q.postgraphile),
     },
     {
       name: 'Junction',
       kind: 'junction',
       prepare: () => ensureBuilt(junction),
-      start: (url, port, temp) => {
-        const config = join(temp, `junction-${port}.yaml`);
-        writeFileSync(
-          config,
-          `server: { port: ${port} }\nschemaCache: { mode: off }\nservices:\n` +
-            `  - name: chinook\n    type: postgres\n    url: ${url}\n`,
-        );
-        return start(
-          'Junction',
-          process.execPath,
-          ['bin/junction.js', 'serve', '--config', config, '--port', String(port)],
-          {
-            cwd: junction,
-            env: env(),
-          },
-        );
-      },
+      start: (url, port, temp) => startJunction('Junction', junction, url, port, temp),
       readyPath: '/health',
-      body: (q) => q.junction,
+      request: (q) => graphql(q.junction),
+    },
+    {
+      // The same server and database, asked the same five queries as DreamFactory REST GETs.
+      name: 'Junction REST',
+      kind: 'junction-rest',
+      prepare: () => ensureBuilt(junction),
+      start: (url, port, temp) => startJunction('Junction REST', junction, url, port, temp),
+      readyPath: '/health',
+      request: (q) => ({ method: 'GET', path: restPath(q) }),
     },
     {
       name: 'PostGraphile v4',
@@ -77,7 +86,7 @@ export function targets(root: string, junction = root): Target[] {
           { cwd: join(peers, 'v4'), env: env() },
         ),
       readyPath: '/graphql',
-      body: (q) => q.postgraphile,
+      request: (q) => graphql(q.postgraphile),
     },
     {
       name: 'PostGraphile v5',
@@ -102,9 +111,28 @@ export function targets(root: string, junction = root): Target[] {
           },
         ),
       readyPath: '/graphql',
-      body: (q) => q.postgraphile,
+      request: (q) => graphql(q.postgraphile),
     },
   ];
+}
+
+/** `node bin/junction.js serve` of the checkout `dir` with one PostgreSQL service `chinook` (its default pool, max 10). */
+function startJunction(name: string, dir: string, url: string, port: number, temp: string): Child {
+  const config = join(temp, `junction-${port}.yaml`);
+  writeFileSync(
+    config,
+    `server: { port: ${port} }\nschemaCache: { mode: off }\nservices:\n` +
+      `  - name: chinook\n    type: postgres\n    url: ${url}\n`,
+  );
+  return start(
+    name,
+    process.execPath,
+    ['bin/junction.js', 'serve', '--config', config, '--port', String(port)],
+    {
+      cwd: dir,
+      env: { ...process.env, NODE_ENV: 'production' },
+    },
+  );
 }
 
 /** Runs `npm install` in a peer folder unless every dependency is installed at its exact version. */

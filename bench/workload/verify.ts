@@ -1,10 +1,10 @@
 // A running target (its pool behind the counting proxy) → every query answered and compared with the
-// reference answer, and its SQL statements per request counted on the wire (and, for Junction, read from
-// the x-junction-sql-statements header).
+// reference answer, and its SQL statements per request counted on the wire (and, for Junction GraphQL and
+// REST, read from the x-junction-sql-statements header).
 import { canonicalRows, diff, levels, type Canonical } from './compare.js';
 import type { CountProxy } from './count-proxy.js';
 import type { QueryId, WorkloadQuery } from './queries.js';
-import type { Target } from './targets.js';
+import type { HttpRequest, Target } from './targets.js';
 
 export const COUNT_REQUESTS = 10;
 
@@ -18,7 +18,7 @@ export interface StatementFigures {
   wire: number;
   /** Transaction control / settings statements per request seen on the wire. */
   control: number;
-  /** Junction only: the x-junction-sql-statements header. */
+  /** Junction (GraphQL and REST) only: the x-junction-sql-statements header. */
   header: number | null;
   /** The distinct statement texts of one request (first 300 characters). */
   texts: string[];
@@ -26,11 +26,15 @@ export interface StatementFigures {
 
 export class MismatchError extends Error {}
 
-export async function post(port: number, body: unknown): Promise<{ json: unknown; headers: Headers }> {
-  const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
+export async function send(
+  port: number,
+  request: HttpRequest,
+): Promise<{ status: number; json: unknown; headers: Headers }> {
+  const response = await fetch(`http://127.0.0.1:${port}${request.path}`, {
+    method: request.method,
+    ...(request.body === undefined
+      ? {}
+      : { headers: { 'content-type': 'application/json' }, body: request.body }),
     signal: AbortSignal.timeout(30_000),
   });
   const text = await response.text();
@@ -40,7 +44,7 @@ export async function post(port: number, body: unknown): Promise<{ json: unknown
   } catch {
     throw new Error(`HTTP ${response.status}, not JSON: ${text.slice(0, 300)}`);
   }
-  return { json, headers: response.headers };
+  return { status: response.status, json, headers: response.headers };
 }
 
 /** Throws MismatchError (with the diff) when the target's rows differ from the reference. */
@@ -51,9 +55,10 @@ export async function verify(
   references: Map<QueryId, Reference>,
   warn: (message: string) => void,
 ): Promise<void> {
-  const { json } = await post(port, target.body(query));
+  const { status, json } = await send(port, target.request(query));
   let rows: Canonical;
   try {
+    if (status !== 200) throw new Error(`HTTP ${status}: ${JSON.stringify(json).slice(0, 800)}`);
     rows = canonicalRows(target.kind, query, json);
   } catch (error) {
     throw new MismatchError(`query ${query.id}: ${(error as Error).message}`);
@@ -83,12 +88,12 @@ export async function countStatements(
   port: number,
   proxy: CountProxy,
 ): Promise<StatementFigures> {
-  const body = target.body(query);
-  await post(port, body); // warm: prepared statements, plan caches
+  const request = target.request(query);
+  await send(port, request); // warm: prepared statements, plan caches
   proxy.reset();
   let header = 0;
   for (let i = 0; i < COUNT_REQUESTS; i++) {
-    const { headers } = await post(port, body);
+    const { headers } = await send(port, request);
     header += Number(headers.get('x-junction-sql-statements') ?? NaN);
   }
   await new Promise((resolve) => setTimeout(resolve, 50)); // let the last messages pass the proxy
@@ -96,7 +101,7 @@ export async function countStatements(
   return {
     wire: data / COUNT_REQUESTS,
     control: control / COUNT_REQUESTS,
-    header: target.kind === 'junction' ? header / COUNT_REQUESTS : null,
+    header: target.kind.startsWith('junction') ? header / COUNT_REQUESTS : null,
     texts: [...texts.keys()],
   };
 }

@@ -20,6 +20,8 @@ export interface JunctionServer {
   /** Stops accepting connections and waits for requests in flight. */
   close(): Promise<void>;
   readonly http: Server;
+  /** Answers one request in-process, without a socket (tests, benchmarks, internal calls). */
+  fetch(request: Request): Promise<Response>;
 }
 
 export const STATEMENTS_HEADER = 'x-junction-sql-statements';
@@ -75,6 +77,7 @@ export function createJunctionServer(
   const http = createServer(yoga);
   return {
     http,
+    fetch: async (request) => yoga.fetch(request),
     listen: (port, host) =>
       new Promise((resolve, reject) => {
         http.once('error', reject);
