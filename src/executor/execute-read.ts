@@ -106,6 +106,15 @@ async function loadGroups(
   return result;
 }
 
+/** A relation inside a signature: its identity, not the whole model object (which is large). */
+function relationId(relation: RelationModel): string {
+  return `${relation.refService}.${relation.refTable}.${relation.type}.${relation.source}`;
+}
+
+function relationsById(key: string, value: unknown): unknown {
+  return key === 'relation' ? relationId(value as RelationModel) : value;
+}
+
 /** Database types of the columns holding the parent key on the far side (the junction for many_many). */
 function parentKeyTypes(relation: RelationModel, ctx: ExecContext): string[] {
   const junction = relation.junction;
@@ -120,7 +129,7 @@ function loaderFor(
   ctx: ExecContext,
   batch: (keys: Scalar[][]) => Promise<Row[][]>,
 ): DataLoader<string, Row[]> {
-  const signature = `${read.relation.refService}|${read.relation.source}|${read.relation.type}|${JSON.stringify(child)}`;
+  const signature = `${relationId(read.relation)}|${JSON.stringify(child, relationsById)}`;
   let loader = ctx.loaders.get(signature);
   if (!loader) {
     loader = new DataLoader<string, Row[]>((tuples) => batch(tuples as unknown as Scalar[][]), {
