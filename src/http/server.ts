@@ -25,6 +25,7 @@ export interface JunctionServer {
 }
 
 export const STATEMENTS_HEADER = 'x-junction-sql-statements';
+const MAX_HEADER_BYTES = 320 * 1024;
 
 export function createJunctionServer(
   runtime: Runtime,
@@ -74,7 +75,9 @@ export function createJunctionServer(
       error: (...args) => log(args.join(' ')),
     },
   });
-  const http = createServer(yoga);
+  // Legacy REST clients put whole filters in the URL; the filter grammar allows 100,000 characters, which
+  // Node's default 16 KiB header limit would refuse before Junction could answer in DreamFactory's format.
+  const http = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, yoga);
   return {
     http,
     fetch: async (request) => yoga.fetch(request),

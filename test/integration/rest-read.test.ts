@@ -1259,6 +1259,19 @@ describe.each(DIALECTS.map((d) => [DIALECT_NAMES[d], d] as const))('REST reads o
       );
     });
 
+    it("answers a 100 KB filter sent in the URL itself in DreamFactory's envelope, not with a bare 431", async () => {
+      const filter = `(${n('TrackId')} = 1) OR `.repeat(6000) + `(${n('TrackId')} = 2)`;
+      expectError(
+        await get(table('Track', `?filter=${encodeURIComponent(filter)}`)),
+        400,
+        'Invalid filter request: longer than 100000 characters.',
+      );
+      const within = `(${n('TrackId')} = 5) OR `.repeat(3999) + `(${n('TrackId')} = 7)`;
+      const res = await get(table('Track', `?fields=${n('TrackId')}&filter=${encodeURIComponent(within)}`));
+      expect(res.status, res.text.slice(0, 200)).toBe(200);
+      expect(res.body).toEqual({ resource: [{ [n('TrackId')]: 5 }, { [n('TrackId')]: 7 }] });
+    });
+
     it('runs a long filter of 4000 ORed conditions under the limit, also on SQLite', async () => {
       const filter = `(${n('TrackId')} = 5) OR `.repeat(3999) + `(${n('TrackId')} = 7)`;
       expect(filter.length).toBeLessThan(100_000);
