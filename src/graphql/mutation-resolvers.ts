@@ -13,14 +13,14 @@ import {
   type WriteResult,
 } from '../executor/execute-write.js';
 import { ensureColumns } from '../ir/select.js';
-import type { Expr, ReadQuery, Row, Scalar } from '../ir/types.js';
+import type { ReadQuery, Row } from '../ir/types.js';
 import type { ModelIndex, TableEntry } from '../model/model-index.js';
 import { enumValue } from './names.js';
 import { insertNode, setColumns, upsertValues } from './mutation-to-ir.js';
 import { mutationNames, writable } from './mutation-sdl.js';
 import type { GraphqlContext } from './resolvers.js';
 import { subFields } from './selection.js';
-import { readQuery, type Args } from './to-ir.js';
+import { primaryKeyFilter, readQuery, type Args } from './to-ir.js';
 import { whereToExpr } from './where.js';
 
 type Resolver = GraphQLFieldResolver<unknown, GraphqlContext, Args>;
@@ -42,9 +42,7 @@ export function buildMutationResolvers(
           table: table.name,
           rows: [insertNode(index, entry, args.object as Args, [], 'object')],
         };
-        return first(
-          await readBack(index, entry, await executeInsert(op, exec(ctx)), info.fieldNodes, info, exec(ctx)),
-        );
+        return readOne(index, entry, await executeInsert(op, exec(ctx)), info, exec(ctx));
       };
       resolvers[m.insertMany] = async (_p, args, ctx, info) => {
         const rows = (args.objects as Args[]).map((o, i) => insertNode(index, entry, o, [], `objects[${i}]`));
@@ -85,26 +83,17 @@ export function buildMutationResolvers(
             kind: 'update' as const,
             service: service.name,
             table: table.name,
-            where: byKey(entry, args),
+            where: primaryKeyFilter(entry, args),
             set: setColumns(entry, args.set as Args),
           };
-          return first(
-            await readBack(
-              index,
-              entry,
-              await executeUpdate(op, exec(ctx)),
-              info.fieldNodes,
-              info,
-              exec(ctx),
-            ),
-          );
+          return readOne(index, entry, await executeUpdate(op, exec(ctx)), info, exec(ctx));
         };
         resolvers[m.deleteOne] = async (_p, args, ctx, info) => {
           const op = {
             kind: 'delete' as const,
             service: service.name,
             table: table.name,
-            where: byKey(entry, args),
+            where: primaryKeyFilter(entry, args),
           };
           return (
             (await executeDelete(op, exec(ctx), readQuery(index, entry, {}, info.fieldNodes, info)))
@@ -135,16 +124,7 @@ export function buildMutationResolvers(
             conflict,
             update,
           };
-          return first(
-            await readBack(
-              index,
-              entry,
-              await executeUpsert(op, exec(ctx)),
-              info.fieldNodes,
-              info,
-              exec(ctx),
-            ),
-          );
+          return readOne(index, entry, await executeUpsert(op, exec(ctx)), info, exec(ctx));
         };
       }
     }
@@ -157,23 +137,15 @@ function isKey(key: readonly string[], columns: readonly string[]): boolean {
   return key.length > 0 && key.length === columns.length && key.every((column) => columns.includes(column));
 }
 
-function byKey(entry: TableEntry, args: Args): Expr {
-  return {
-    kind: 'and',
-    items: entry.table.primaryKey.map((column) => {
-      const field = entry.fields.get(column);
-      return {
-        kind: 'compare',
-        field: column,
-        op: 'eq',
-        value: args[field?.graphqlName ?? column] as Scalar,
-      };
-    }),
-  };
-}
-
-function first(rows: Row[]): Row | null {
-  return rows[0] ?? null;
+/** The one row a single-row mutation wrote, read back with the client's selection; null when none. */
+async function readOne(
+  index: ModelIndex,
+  entry: TableEntry,
+  result: WriteResult,
+  info: GraphQLResolveInfo,
+  ctx: ExecContext,
+): Promise<Row | null> {
+  return (await readBack(index, entry, result, info.fieldNodes, info, ctx))[0] ?? null;
 }
 
 async function manyResult(

@@ -5,7 +5,7 @@ import type { IResolvers } from '@graphql-tools/utils';
 import type { DataSource, ExecStats } from '../executor/data-source.js';
 import { createExecContext, type ExecContext } from '../executor/context.js';
 import { executeAggregate, executeCount, executeRead } from '../executor/execute-read.js';
-import type { Expr, Row } from '../ir/types.js';
+import type { Row } from '../ir/types.js';
 import type { ModelIndex, TableEntry } from '../model/model-index.js';
 import { pageResult, planPage, type PageArgs } from './connection.js';
 import { buildMutationResolvers } from './mutation-resolvers.js';
@@ -13,7 +13,14 @@ import { aggregateField, connectionField, enumValue, groupByField } from './name
 import { SCALARS } from './scalars.js';
 import { namespaceType } from './sdl.js';
 import { subFields } from './selection.js';
-import { aggregateQuery, readQuery, relationKey, shapeAggregate, type Args } from './to-ir.js';
+import {
+  aggregateQuery,
+  primaryKeyFilter,
+  readQuery,
+  relationKey,
+  shapeAggregate,
+  type Args,
+} from './to-ir.js';
 import { whereToExpr } from './where.js';
 import { writtenArgument, type RawVariables } from './written-order.js';
 
@@ -72,7 +79,7 @@ function rootFields(
   entry: TableEntry,
   exec: (ctx: GraphqlContext) => ExecContext,
 ): Record<string, Resolver> {
-  const { graphql, primaryKey } = entry.table;
+  const { graphql } = entry.table;
   const fields: Record<string, Resolver> = {
     [graphql.list]: (_p, args, ctx, info) =>
       executeRead(readQuery(index, entry, args, info.fieldNodes, withRaw(info, ctx)), exec(ctx)),
@@ -98,18 +105,7 @@ function rootFields(
   };
   if (graphql.byKey) {
     fields[graphql.byKey] = async (_p, args, ctx, info) => {
-      const where: Expr = {
-        kind: 'and',
-        items: primaryKey.map((column) => {
-          const field = entry.fields.get(column);
-          return {
-            kind: 'compare',
-            field: column,
-            op: 'eq',
-            value: args[field?.graphqlName ?? column] as string,
-          };
-        }),
-      };
+      const where = primaryKeyFilter(entry, args);
       const query = { ...readQuery(index, entry, {}, info.fieldNodes, info), where, limit: 1 };
       return (await executeRead(query, exec(ctx)))[0] ?? null;
     };

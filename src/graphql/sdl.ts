@@ -11,7 +11,7 @@ import {
   isOrderable,
   scalarOf,
   sumType,
-  type ScalarName,
+  SCALAR_NAMES,
 } from './type-map.js';
 
 const COMMON = /* GraphQL */ `
@@ -41,20 +41,6 @@ const COMMON = /* GraphQL */ `
     endCursor: String
   }
 `;
-
-const SCALAR_NAMES: ScalarName[] = [
-  'Int',
-  'Float',
-  'String',
-  'Boolean',
-  'BigInt',
-  'Decimal',
-  'DateTime',
-  'Date',
-  'Time',
-  'JSON',
-  'Bytes',
-];
 
 const OPERATOR_DOCS: Record<string, string> = {
   eq: 'equal to (null: is null)',

@@ -3,7 +3,7 @@
 // level in one statement. Relation results are stored under `$<response key>` (see relationKey).
 import { getArgumentValues, type FieldNode, type GraphQLObjectType, type GraphQLResolveInfo } from 'graphql';
 import { ApiError } from '../errors/index.js';
-import type { AggregateItem, AggregateQuery, ReadQuery, Row } from '../ir/types.js';
+import type { AggregateItem, AggregateQuery, Expr, ReadQuery, Row, Scalar } from '../ir/types.js';
 import type { ModelIndex, TableEntry } from '../model/model-index.js';
 import { subFields } from './selection.js';
 import { avgType, scalarOf, sumType } from './type-map.js';
@@ -154,4 +154,20 @@ export function shapeAggregate(entry: TableEntry, row: Row): Row {
               : value;
   }
   return out;
+}
+
+/** `pk1 = ? AND pk2 = ?` from by-key arguments (`track(trackId: 1)`, `chinook_updateTrack(trackId: 1, …)`). */
+export function primaryKeyFilter(entry: TableEntry, args: Args): Expr {
+  return {
+    kind: 'and',
+    items: entry.table.primaryKey.map((column) => {
+      const field = entry.fields.get(column);
+      return {
+        kind: 'compare',
+        field: column,
+        op: 'eq',
+        value: args[field?.graphqlName ?? column] as Scalar,
+      };
+    }),
+  };
 }

@@ -53,7 +53,8 @@ export function scalarOf(field: FieldModel): ScalarName {
 }
 
 const NUMERIC = new Set<ScalarName>(['Int', 'Float', 'BigInt', 'Decimal']);
-const ORDERABLE = new Set<ScalarName>([
+/** Every scalar a column can map to, in the order the schema declares their filter inputs. */
+export const SCALAR_NAMES: ScalarName[] = [
   'Int',
   'Float',
   'String',
@@ -63,7 +64,11 @@ const ORDERABLE = new Set<ScalarName>([
   'DateTime',
   'Date',
   'Time',
-]);
+  'JSON',
+  'Bytes',
+];
+/** JSON and binary values have no order. */
+const ORDERABLE = new Set<ScalarName>(SCALAR_NAMES.filter((s) => s !== 'JSON' && s !== 'Bytes'));
 
 export const isNumeric = (s: ScalarName): boolean => NUMERIC.has(s);
 export const isOrderable = (s: ScalarName): boolean => ORDERABLE.has(s);

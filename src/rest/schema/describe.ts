@@ -11,6 +11,18 @@ export type DescribeForm = 'schema' | 'alias';
 const FIXED_LENGTH_TYPES = new Set(['char', 'nchar', 'character', 'bpchar', 'binary']);
 
 /** The bare object of `GET /_schema/{table}`; `access` is the numeric verb mask (31 = all CRUD). */
+/** The keys every table description starts with (`_schema/{t}` and the `_table?fields=*` summaries). */
+export function tableHead(table: TableModel): Record<string, unknown> {
+  return {
+    name: table.name,
+    label: table.label,
+    description: table.description,
+    native: [],
+    plural: table.plural,
+    is_view: table.isView,
+  };
+}
+
 export function describeTable(
   index: ModelIndex,
   service: ServiceModel,
@@ -19,12 +31,7 @@ export function describeTable(
   form: DescribeForm = 'schema',
 ): Record<string, unknown> {
   return withAlias(form, {
-    name: table.name,
-    label: table.label,
-    description: table.description,
-    native: [],
-    plural: table.plural,
-    is_view: table.isView,
+    ...tableHead(table),
     primary_key: table.primaryKey,
     name_field: null,
     field: table.fields.map((field) => describeField(field, form)),

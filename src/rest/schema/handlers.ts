@@ -5,7 +5,7 @@ import type { ModelIndex } from '../../model/model-index.js';
 import type { Dialect } from '../../introspect/catalog.js';
 import type { ServiceModel, TableModel } from '../../model/types.js';
 import type { RestContext, RestHandler, RestResponse, Verb } from '../types.js';
-import { accessOf, describeField, describeRelation, describeTable } from './describe.js';
+import { accessOf, describeField, describeRelation, describeTable, tableHead } from './describe.js';
 
 /** DF's verb mask bits (§10.3), in the order listings show them. */
 const VERB_BITS: [Verb, number][] = [
@@ -118,16 +118,7 @@ function listTables(ctx: RestContext, tables: TableModel[]): { resource: unknown
 }
 
 function summaryOf(table: TableModel): Record<string, unknown> {
-  return {
-    alias: null,
-    name: table.name,
-    label: table.label,
-    description: table.description,
-    native: [],
-    plural: table.plural,
-    is_view: table.isView,
-    access: verbsOf(accessOf(table)),
-  };
+  return { alias: null, ...tableHead(table), access: verbsOf(accessOf(table)) };
 }
 
 function inSchema(service: ServiceModel, table: string, schema: string): boolean {
