@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { check } from './check.js';
 import { reportFailure } from './context.js';
 import { introspect } from './introspect.js';
+import { keyCreate } from './key.js';
 import { printModelCommand } from './print-model.js';
 import { serve } from './serve.js';
 
@@ -49,6 +50,17 @@ export function program(): Command {
     .description('validate the config, connect to each database and report what is wrong')
     .option('-c, --config <file>', CONFIG_HELP)
     .action(run(check));
+
+  const key = cli
+    .command('key')
+    .description('manage API keys (auth.apps in the config)')
+    .showHelpAfterError();
+  key
+    .command('create')
+    .description('print a new random API key once, and the config snippet with its hash (needs no config)')
+    .option('--app <name>', 'the app the key is for (default: my-app)')
+    .option('--role <name>', 'the role the app runs as, for the snippet (a name from auth.roles)')
+    .action(run(keyCreate));
 
   return cli;
 }

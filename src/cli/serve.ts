@@ -20,6 +20,11 @@ export async function serve(flags: ServeFlags): Promise<void> {
   const cacheMode = flags.cache === false ? 'off' : flags.frozenCache ? 'frozen' : config.schemaCache.mode;
   const { runtime, loaded } = await Runtime.start(config, { cacheMode, onProgress: stderr });
   for (const warning of loaded.warnings) stderr(`warning: ${warning}`);
+  if (config.auth.apps.length === 0) {
+    stderr(
+      'warning: no apps are configured, so access control is off: anyone who can reach this port can read and change every table (see README: Access control)',
+    );
+  }
   const server = createJunctionServer(runtime, stderr);
   const host = flags.host ?? config.server.host;
   let address;

@@ -3,4 +3,5 @@ export { loadConfig, parseConfig, resolveConfigPath, type ParseConfigOptions } f
 export { substituteEnv, substituteString, type SubstitutionResult } from './env.js';
 export { configFileSchema, configJsonSchema, normaliseConfig, type ConfigFile } from './schema.js';
 export { validateConfig } from './validate.js';
+export { ACCESS_VERBS, FILTER_OPERATORS, verbMask, verbsFromMask } from './auth-schema.js';
 export type * from './types.js';

@@ -3,7 +3,10 @@
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { ApiError } from '../errors/index.js';
+import { authSchema, normaliseAuth } from './auth-schema.js';
 import type { ConnectionConfig, FieldRef, JunctionConfig, ServiceConfig } from './types.js';
+
+export { formatPath, problem } from './problem.js';
 
 export const SERVICE_TYPES = ['postgres', 'mysql', 'sqlite', 'mongodb'] as const;
 
@@ -149,6 +152,7 @@ export const configFileSchema = z
     schemaCache: schemaCacheSchema.prefault({}),
     services: z.array(serviceSchema).min(1, 'needs at least one service').describe('The databases to serve.'),
     virtualForeignKeys: z.array(virtualForeignKeySchema).default([]),
+    auth: authSchema.prefault({}),
   })
   .meta({
     title: 'Junction configuration',
@@ -163,23 +167,6 @@ type ServiceFile = ConfigFile['services'][number];
 /** The editor schema: what a user may write (io 'input'), so defaults are optional and ports may be strings. */
 export function configJsonSchema(): Record<string, unknown> {
   return z.toJSONSchema(configFileSchema, { io: 'input', target: 'draft-2020-12' });
-}
-
-/** `services[2].tables.Album`, with brackets for keys that are not identifiers (`tables["dbo.Album"]`). */
-export function formatPath(path: readonly PropertyKey[]): string {
-  return path
-    .map((key, i) => {
-      if (typeof key === 'number') return `[${key}]`;
-      const text = String(key);
-      if (/^[A-Za-z_$][\w$]*$/.test(text)) return i === 0 ? text : `.${text}`;
-      return `[${JSON.stringify(text)}]`;
-    })
-    .join('');
-}
-
-export function problem(path: readonly PropertyKey[], message: string): ApiError {
-  const at = formatPath(path);
-  return new ApiError('CONFIG_INVALID', message, at ? { path: at } : {});
 }
 
 /** The string form split into its three parts; the object form copied. */
@@ -210,6 +197,7 @@ export function normaliseConfig(
       from: toFieldRef(key.from),
       to: toFieldRef(key.to),
     })),
+    auth: normaliseAuth(file.auth),
   };
 }
 

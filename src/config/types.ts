@@ -1,5 +1,6 @@
 // The validated, normalised configuration (all defaults applied, env vars substituted, paths absolute).
 // src/config/schema.ts parses user files into this shape; every other stage reads only this shape.
+import type { AuthConfig } from '../auth/types.js';
 import type { Dialect } from '../introspect/catalog.js';
 
 export interface JunctionConfig {
@@ -9,6 +10,8 @@ export interface JunctionConfig {
   schemaCache: SchemaCacheConfig;
   services: ServiceConfig[];
   virtualForeignKeys: VirtualForeignKeyConfig[];
+  /** Apps, API keys and roles; with no apps configured the API is open (and `serve` warns). */
+  auth: AuthConfig;
 }
 
 export interface ServerConfig {

@@ -1,7 +1,9 @@
 // Config document (env substituted) → ConfigFile, or every problem found: zod's shape errors plus the checks
-// that span several values (one connection per service, unique names, virtual keys naming real services).
+// that span several values (one connection per service, unique names, virtual keys naming real services,
+// the auth section's roles, apps and keys: auth-schema.ts).
 import type { z } from 'zod';
 import type { ApiError } from '../errors/index.js';
+import { checkAuth } from './auth-schema.js';
 import { configFileSchema, parseFieldRef, problem, SERVICE_TYPES, type ConfigFile } from './schema.js';
 
 type Path = PropertyKey[];
@@ -13,7 +15,7 @@ export function validateConfig(document: unknown): { file: ConfigFile | null; er
   }
   const parsed = configFileSchema.safeParse(document, { error: describeIssue });
   const errors = parsed.success ? [] : parsed.error.issues.flatMap(toProblems);
-  errors.push(...checkServices(document), ...checkVirtualKeys(document));
+  errors.push(...checkServices(document), ...checkVirtualKeys(document), ...checkAuth(document));
   return { file: parsed.success && errors.length === 0 ? parsed.data : null, errors };
 }
 

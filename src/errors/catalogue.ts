@@ -19,7 +19,9 @@ export const ERROR_CODES = {
   MODEL_INVALID: { status: 500, family: 'model' },
   CACHE_CORRUPT: { status: 500, family: 'model' },
   CACHE_STALE: { status: 500, family: 'model' },
-  // auth
+  // auth (DreamFactory answers missing or unknown credentials with 400, compat §6.2)
+  CREDENTIALS_MISSING: { status: 400, family: 'auth' },
+  CREDENTIALS_INVALID: { status: 400, family: 'auth' },
   UNAUTHORIZED: { status: 401, family: 'auth' },
   FORBIDDEN: { status: 403, family: 'auth' },
   VALIDATION_FAILED: { status: 400, family: 'request' },

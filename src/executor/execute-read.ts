@@ -3,6 +3,7 @@
 // of parents, and cross-service relations go through the same path on the other service's DataSource.
 import DataLoader from 'dataloader';
 import type { AggregateQuery, ReadQuery, RelationAggregate, RelationRead, Row, Scalar } from '../ir/types.js';
+import { authorizeAggregate, authorizeRead } from '../auth/authorize.js';
 import type { RelationModel } from '../model/types.js';
 import type { ExecContext } from './context.js';
 import { parentKey } from './data-source.js';
@@ -10,7 +11,9 @@ import { distinctKeys, keyString, rowKey } from './keys.js';
 import { ensureColumns, withStitchKeys } from '../ir/select.js';
 import { resolveFilters } from './resolve-filters.js';
 
-export async function executeRead(query: ReadQuery, ctx: ExecContext): Promise<Row[]> {
+/** Runs a read as the context's principal: the authorize stage first (access, row filters, hidden columns). */
+export async function executeRead(request: ReadQuery, ctx: ExecContext): Promise<Row[]> {
+  const query = authorizeRead(ctx.index, ctx.principal, request);
   const prepared = withStitchKeys({ ...query, where: await resolveFilters(query.where, ctx) });
   const rows = await ctx.source(query.service).read(prepared, ctx.stats);
   await attachRelations(rows, prepared, ctx);
@@ -21,11 +24,22 @@ export async function executeCount(
   query: Pick<ReadQuery, 'service' | 'table' | 'where'>,
   ctx: ExecContext,
 ): Promise<number> {
-  const where = await resolveFilters(query.where, ctx);
+  // A count sees exactly the rows a read would: the same authorize stage, on an empty selection.
+  const read: ReadQuery = {
+    ...query,
+    select: [],
+    orderBy: [],
+    limit: null,
+    offset: 0,
+    relations: [],
+    relationAggregates: [],
+  };
+  const where = await resolveFilters(authorizeRead(ctx.index, ctx.principal, read).where, ctx);
   return ctx.source(query.service).count({ table: query.table, where }, ctx.stats);
 }
 
-export async function executeAggregate(query: AggregateQuery, ctx: ExecContext): Promise<Row[]> {
+export async function executeAggregate(request: AggregateQuery, ctx: ExecContext): Promise<Row[]> {
+  const query = authorizeAggregate(ctx.index, ctx.principal, request);
   const where = await resolveFilters(query.where, ctx);
   return ctx.source(query.service).aggregate({ ...query, where }, ctx.stats);
 }

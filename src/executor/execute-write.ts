@@ -1,6 +1,7 @@
 // Write IR → statements inside one transaction on the target service: nested inserts in dependency order
 // (parents, the row, children, junction links), updates and deletes by the primary keys their filter matched
 // (so the rows reported are exactly the rows changed), upserts. Any failure rolls everything back.
+import { authorizeWrite } from '../auth/authorize.js';
 import { ApiError } from '../errors/index.js';
 import type { Expr, ReadQuery, Row, Scalar } from '../ir/types.js';
 import type { DeleteOp, InsertNode, InsertOp, UpdateOp, UpsertOp } from '../ir/write.js';
@@ -22,7 +23,35 @@ export function keyFilter(table: TableModel, keys: Scalar[][]): Expr {
   return { kind: 'keys', fields: table.primaryKey, keys, negate: false };
 }
 
+/** The authorize stage for a nested insert: POST on every table it creates rows in, PATCH where it adopts. */
+function authorizeInsert(node: InsertNode, ctx: ExecContext): void {
+  const entry = ctx.index.entry(node.service, node.table);
+  authorizeWrite(ctx.index, ctx.principal, entry, 'POST', Object.keys(node.values));
+  for (const parent of node.parents) if (parent.create) authorizeInsert(parent.create, ctx);
+  for (const child of node.children) {
+    child.create.forEach((c) => authorizeInsert(c, ctx));
+    if (child.connect.length > 0)
+      authorizeWrite(
+        ctx.index,
+        ctx.principal,
+        ctx.index.target(child.relation),
+        'PATCH',
+        child.relation.refFields,
+      );
+  }
+  for (const link of node.links) {
+    link.create.forEach((c) => authorizeInsert(c, ctx));
+    const junction = link.relation.junction;
+    if (junction)
+      authorizeWrite(ctx.index, ctx.principal, ctx.index.entry(junction.service, junction.table), 'POST', [
+        ...junction.fields,
+        ...junction.refFields,
+      ]);
+  }
+}
+
 export async function executeInsert(op: InsertOp, ctx: ExecContext): Promise<WriteResult> {
+  for (const node of op.rows) authorizeInsert(node, ctx);
   const table = ctx.index.table(op.service, op.table);
   return ctx.source(op.service).transaction(async (tx) => {
     const keys: Scalar[][] = [];
@@ -161,7 +190,15 @@ export async function executeUpdate(op: UpdateOp, ctx: ExecContext): Promise<Wri
   requireKey(table, 'Updating');
   if (Object.keys(op.set).length === 0)
     throw new ApiError('BAD_REQUEST', 'Nothing to update: set at least one field.');
-  const where = await resolveFilters(op.where, ctx);
+  // Only rows the role can see can change: its row filter joins the client's.
+  const allowed = authorizeWrite(
+    ctx.index,
+    ctx.principal,
+    ctx.index.entry(op.service, op.table),
+    'PATCH',
+    Object.keys(op.set),
+  );
+  const where = await resolveFilters(both(op.where, allowed), ctx);
   return ctx.source(op.service).transaction(async (tx) => {
     const keys = await matchingKeys(tx, ctx, table, where);
     if (keys.length > 0) await tx.update(table.name, op.set, keyFilter(table, keys), ctx.stats);
@@ -183,7 +220,14 @@ export async function executeDelete(
 ): Promise<WriteResult> {
   const table = ctx.index.table(op.service, op.table);
   requireKey(table, 'Deleting');
-  const where = await resolveFilters(op.where, ctx);
+  const allowed = authorizeWrite(
+    ctx.index,
+    ctx.principal,
+    ctx.index.entry(op.service, op.table),
+    'DELETE',
+    [],
+  );
+  const where = await resolveFilters(both(op.where, allowed), ctx);
   return ctx.source(op.service).transaction(async (tx) => {
     const keys = await matchingKeys(tx, ctx, table, where);
     if (keys.length === 0) return { keys, affected: 0, rows: [] };
@@ -201,6 +245,9 @@ export async function executeDelete(
 export async function executeUpsert(op: UpsertOp, ctx: ExecContext): Promise<WriteResult> {
   const table = ctx.index.table(op.service, op.table);
   requireKey(table, 'Upserting');
+  const entry = ctx.index.entry(op.service, op.table);
+  authorizeWrite(ctx.index, ctx.principal, entry, 'POST', Object.keys(op.values));
+  authorizeWrite(ctx.index, ctx.principal, entry, 'PATCH', op.update);
   const missing = op.conflict.filter(
     (column) => op.values[column] === undefined || op.values[column] === null,
   );
@@ -220,6 +267,10 @@ export async function executeUpsert(op: UpsertOp, ctx: ExecContext): Promise<Wri
     const keys = await matchingKeys(tx, ctx, table, where);
     return { keys, affected: keys.length, rows: [] };
   });
+}
+
+function both(a: Expr | null, b: Expr | null): Expr | null {
+  return a === null ? b : b === null ? a : { kind: 'and', items: [a, b] };
 }
 
 function unique(items: string[]): string[] {

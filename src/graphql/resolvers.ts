@@ -2,6 +2,8 @@
 // selection into IR and run it through the executor; relation fields only read what the executor attached.
 import type { GraphQLFieldResolver, GraphQLResolveInfo } from 'graphql';
 import type { IResolvers } from '@graphql-tools/utils';
+import type { Principal } from '../auth/types.js';
+import { ApiError } from '../errors/index.js';
 import type { DataSource, ExecStats } from '../executor/data-source.js';
 import { createExecContext, type ExecContext } from '../executor/context.js';
 import { executeAggregate, executeCount, executeRead } from '../executor/execute-read.js';
@@ -27,6 +29,8 @@ import { writtenArgument, type RawVariables } from './written-order.js';
 export interface GraphqlContext extends RawVariables {
   /** Created per HTTP request; the response reports it (X-Junction-Sql-Statements). */
   stats: ExecStats;
+  /** Who the request runs as, or why its credentials were refused. */
+  principal: Principal | ApiError;
   /** The executor state of this request, created on first use by the schema that runs it. */
   junctionExec?: ExecContext;
 }
@@ -35,13 +39,19 @@ type Resolver = GraphQLFieldResolver<unknown, GraphqlContext, Args>;
 
 const NAMESPACE = Object.freeze({});
 
+/** The principal of a request; credential problems surface as the field's error. */
+export function principalOf(ctx: GraphqlContext): Principal {
+  if (ctx.principal instanceof ApiError) throw ctx.principal;
+  return ctx.principal;
+}
+
 /** A relation field's value was attached by the executor under `$<response key>`. */
 const attached: Resolver = (parent, _args, _ctx, info) =>
   (parent as Row)[relationKey(info.path.key as string)];
 
 export function buildResolvers(index: ModelIndex, sourceOf: (service: string) => DataSource): IResolvers {
   const exec = (ctx: GraphqlContext): ExecContext => {
-    ctx.junctionExec ??= { ...createExecContext(index, sourceOf), stats: ctx.stats };
+    ctx.junctionExec ??= { ...createExecContext(index, sourceOf, principalOf(ctx)), stats: ctx.stats };
     return ctx.junctionExec;
   };
   const resolvers: IResolvers = { ...SCALARS, Query: {} };

@@ -4,7 +4,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { GraphQLSchema } from 'graphql';
 import { createYoga, type Plugin } from 'graphql-yoga';
+import { Authenticator } from '../auth/principal.js';
+import type { Principal } from '../auth/types.js';
 import { encodeGraphqlError } from '../errors/encode-graphql.js';
+import { ApiError } from '../errors/index.js';
 import type { DataSource, ExecStats } from '../executor/data-source.js';
 import type { GraphqlContext } from '../graphql/resolvers.js';
 import { buildGraphqlSchema, exampleQuery } from '../graphql/schema.js';
@@ -41,6 +44,7 @@ export function createJunctionServer(
   runtime.onReload((next) => {
     current = build(next.model);
   });
+  const auth = new Authenticator(runtime.config.auth);
   const stats = new WeakMap<Request, ExecStats>();
   const statsFor = (request: Request) => {
     const counter = { statements: 0 };
@@ -60,12 +64,13 @@ export function createJunctionServer(
       return {
         stats: counter,
         rawVariables: (params.variables as Record<string, unknown> | undefined) ?? null,
+        principal: principalOrError(auth, request),
       };
     },
     maskedErrors: { maskError: (error) => encodeGraphqlError(error, log) },
     plugins: [
       routesPlugin(runtime, log),
-      restPlugin(() => current.index, sourceOf, statsFor, log),
+      restPlugin(() => current.index, sourceOf, statsFor, log, auth),
       statementsHeader(stats),
     ],
     logging: {
@@ -103,15 +108,26 @@ function restPlugin(
   sourceOf: (service: string) => DataSource,
   statsFor: (request: Request) => ExecStats,
   log: (message: string) => void,
+  auth: Authenticator,
 ): Plugin {
   return {
     async onRequest({ request, url, endResponse }) {
       if (!isRestPath(url.pathname)) return;
       endResponse(
-        await handleRest(request, url, { index: index(), sourceOf, stats: statsFor(request), log }),
+        await handleRest(request, url, { index: index(), sourceOf, stats: statsFor(request), log, auth }),
       );
     },
   };
+}
+
+/** The GraphQL request's principal; a credential problem is kept and raised by the first resolver. */
+function principalOrError(auth: Authenticator, request: Request): Principal | ApiError {
+  try {
+    return auth.resolve(request.headers, new URL(request.url).searchParams);
+  } catch (error) {
+    if (error instanceof ApiError) return error;
+    throw error;
+  }
 }
 
 /** Reports how many SQL statements a request ran (the N+1 guard and the benchmark read it). */

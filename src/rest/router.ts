@@ -1,6 +1,7 @@
 // HTTP request under /api → a RestRequest routed to its handler → an encoded Response (compat §1, §2).
 // `/api`, `/api/v1`, `/api/v2` and any `/api/v{n}` are the same; service names are case-insensitive; trailing
 // slashes and path segments after a record id are ignored; POST can carry another verb (method override).
+import type { Authenticator } from '../auth/principal.js';
 import { encodeDfError } from '../errors/encode-df.js';
 import { ApiError } from '../errors/index.js';
 import { createExecContext } from '../executor/context.js';
@@ -10,6 +11,7 @@ import { parseRestBody } from './formats/body.js';
 import { encodeRestResponse } from './formats/encode.js';
 import { responseFormat } from './formats/negotiate.js';
 import { isTrueWord, Params } from './params.js';
+import { checkComponent } from './access.js';
 import { tableHandler } from './records/handler.js';
 import { schemaHandler, serviceList, serviceRootHandler, tableListHandler } from './schema/handlers.js';
 import type { RestContext, RestRequest, RestResponse, Verb } from './types.js';
@@ -28,6 +30,7 @@ export interface RestDeps {
   sourceOf: (service: string) => DataSource;
   stats: ExecStats;
   log: (message: string) => void;
+  auth: Authenticator;
 }
 
 export async function handleRest(request: Request, url: URL, deps: RestDeps): Promise<Response> {
@@ -42,6 +45,10 @@ export async function handleRest(request: Request, url: URL, deps: RestDeps): Pr
       );
     return encodeRestResponse(response, format, url.searchParams.get('file'), downloadName(url));
   } catch (error) {
+    if (error instanceof ApiError && error.family === 'auth') {
+      // Audit: every denied request, with who asked and why; keys and tokens are never logged.
+      deps.log(`denied: ${request.method} ${url.pathname} ${error.status} ${error.code}: ${error.message}`);
+    }
     const { status, body } = encodeDfError(error, deps.log);
     return encodeRestResponse({ status, body }, format ?? 'json', null);
   }
@@ -54,6 +61,8 @@ async function route(request: Request, url: URL, deps: RestDeps): Promise<RestRe
     .filter((s) => s !== '')
     .map(decodeSegment);
   const verb = effectiveVerb(request, url);
+  // Credentials are checked before anything else, on every path (compat §10.2).
+  const principal = deps.auth.resolve(request.headers, url.searchParams);
   const [serviceName, resource, ...rest] = segments;
   if (serviceName === undefined) {
     if (verb !== 'GET') throw new ApiError('METHOD_NOT_ALLOWED', `${verb} is not allowed here.`);
@@ -77,8 +86,10 @@ async function route(request: Request, url: URL, deps: RestDeps): Promise<RestRe
   const ctx: RestContext = {
     index: deps.index,
     request: restRequest,
-    exec: { ...createExecContext(deps.index, deps.sourceOf), stats: deps.stats },
+    principal,
+    exec: { ...createExecContext(deps.index, deps.sourceOf, principal), stats: deps.stats },
   };
+  checkComponent(ctx);
   if (resource === undefined) return serviceRootHandler(ctx);
   switch (resource) {
     case '_table':

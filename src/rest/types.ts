@@ -1,6 +1,7 @@
 // The REST layer's request and response forms. A handler gets a RestRequest (method override applied, path
 // split after the service, parameters with DreamFactory's aliases and body fallbacks) and returns a
 // RestResponse whose body is a plain value; encoders turn it into JSON, XML or CSV.
+import type { Principal } from '../auth/types.js';
 import type { ExecContext } from '../executor/context.js';
 import type { ModelIndex } from '../model/model-index.js';
 import type { ServiceModel } from '../model/types.js';
@@ -30,6 +31,8 @@ export interface RestResponse {
 export interface RestContext {
   index: ModelIndex;
   request: RestRequest;
+  /** Who the request runs as (the authorize stage reads it). */
+  principal: Principal;
   /** The executor state of this request (statement counter, loaders). */
   exec: ExecContext;
 }

@@ -205,6 +205,7 @@ describe('virtual foreign keys between databases', () => {
         loyaltyDb.service({ name: 'loyalty' }),
       ],
       virtualForeignKeys: keys,
+      auth: { apiKeyInQuery: true, roles: [], apps: [] },
     };
     const sources = new SourceRegistry(config.services);
     try {

@@ -4,7 +4,9 @@
 // rolled-back batch can remove what it created there (compat §8.7).
 import { ApiError } from '../../errors/index.js';
 import { equalsAll, recordOps, type RecordOps } from '../../executor/record-ops.js';
-import type { Row } from '../../ir/types.js';
+import { authorizeWrite } from '../../auth/authorize.js';
+import type { AccessVerb } from '../../auth/types.js';
+import type { Expr, Row } from '../../ir/types.js';
 import type { TableEntry } from '../../model/model-index.js';
 import type { RelationModel } from '../../model/types.js';
 import type { RestContext } from '../types.js';
@@ -17,6 +19,21 @@ export interface WriteScope {
   allowRelatedDelete: boolean;
   /** Rows created on other services, newest last, for compensation when a rollback batch fails. */
   foreign: { ops: RecordOps; entry: TableEntry; key: Row }[];
+}
+
+/** The authorize stage for one table and verb: throws when denied, returns the role's row filter. */
+export function guard(
+  scope: WriteScope,
+  entry: TableEntry,
+  verb: AccessVerb,
+  columns: Iterable<string>,
+): Expr | null {
+  return authorizeWrite(scope.ctx.index, scope.ctx.principal, entry, verb, columns);
+}
+
+/** `where` narrowed by a role's row filter. */
+export function within(where: Expr, filter: Expr | null): Expr {
+  return filter === null ? where : { kind: 'and', items: [where, filter] };
 }
 
 function opsFor(scope: WriteScope, service: string): RecordOps {
@@ -44,6 +61,7 @@ export async function createRecord(
   const parts = recordParts(entry, record);
   await applyParents(scope, parts);
   checkCreate(entry, parts.values, index, record);
+  guard(scope, entry, 'POST', Object.keys(parts.values));
   const needed = [...new Set([...entry.table.primaryKey, ...parts.nested.flatMap((n) => n.relation.fields)])];
   const row = await ops.insert(entry.table, parts.values, needed);
   if (ops !== scope.ops) scope.foreign.push({ ops, entry, key: pick(row, entry.table.primaryKey) });
@@ -67,7 +85,10 @@ export async function updateRecord(
       ...Object.keys(where),
     ]),
   ];
-  const [found] = await scope.ops.find(entry.table, equalsAll(where), needed, 1);
+  const changing = Object.keys(parts.values).filter((column) => !entry.table.primaryKey.includes(column));
+  // A row outside the role's row filter is "not found", not "forbidden" (no oracle, compat §10.4).
+  const allowed = guard(scope, entry, 'PATCH', changing);
+  const [found] = await scope.ops.find(entry.table, within(equalsAll(where), allowed), needed, 1);
   if (!found) throw itemError(`Record with identifier '${idText}' not found.`, 404);
   const set = Object.fromEntries(
     Object.entries(parts.values).filter(
@@ -186,8 +207,9 @@ async function applyHasMany(
       await unlink(scope, ops, far, relation, id, others);
       continue;
     }
-    const [existing] = await ops.find(far.table, equalsAll(id), key, 1);
-    if (existing) await ops.update(far.table, { ...others, ...fk }, equalsAll(id));
+    const allowed = guard(scope, far, 'PATCH', [...Object.keys(others), ...Object.keys(fk)]);
+    const [existing] = await ops.find(far.table, within(equalsAll(id), allowed), key, 1);
+    if (existing) await ops.update(far.table, { ...others, ...fk }, within(equalsAll(id), allowed));
     else await createRecord(scope, far, { ...(child as Row), ...fk }, 0, ops);
   }
 }
@@ -203,11 +225,12 @@ async function unlink(
 ): Promise<void> {
   const notNull = relation.refFields.some((f) => far.fields.get(f)?.allowNull === false);
   if (notNull && scope.allowRelatedDelete) {
-    await ops.delete(far.table, equalsAll(id));
+    await ops.delete(far.table, within(equalsAll(id), guard(scope, far, 'DELETE', [])));
     return;
   }
   const cleared = Object.fromEntries(relation.refFields.map((f) => [f, null]));
-  await ops.update(far.table, { ...others, ...cleared }, equalsAll(id));
+  const allowed = guard(scope, far, 'PATCH', [...Object.keys(others), ...relation.refFields]);
+  await ops.update(far.table, { ...others, ...cleared }, within(equalsAll(id), allowed));
 }
 
 async function applyManyMany(
@@ -237,8 +260,9 @@ async function applyManyMany(
       );
       if (Object.keys(others).length > 0 && hasAll(farParts.values, far.table.primaryKey)) {
         const id = pick(farParts.values, far.table.primaryKey);
-        const [existing] = await ops.find(far.table, equalsAll(id), far.table.primaryKey, 1);
-        if (existing) await ops.update(far.table, others, equalsAll(id));
+        const allowed = guard(scope, far, 'PATCH', Object.keys(others));
+        const [existing] = await ops.find(far.table, within(equalsAll(id), allowed), far.table.primaryKey, 1);
+        if (existing) await ops.update(far.table, others, within(equalsAll(id), allowed));
         else farRow = await createRecord(scope, far, item, 0, ops);
       }
     }
@@ -252,11 +276,17 @@ async function applyManyMany(
       Object.hasOwn(item, unlinkKey) &&
       (item as Row)[unlinkKey] === null
     ) {
-      await junctionOps.delete(junctionEntry.table, equalsAll(link));
+      await junctionOps.delete(
+        junctionEntry.table,
+        within(equalsAll(link), guard(scope, junctionEntry, 'DELETE', [])),
+      );
       continue;
     }
     const [linked] = await junctionOps.find(junctionEntry.table, equalsAll(link), Object.keys(link), 1);
-    if (!linked) await junctionOps.insert(junctionEntry.table, link, []);
+    if (!linked) {
+      guard(scope, junctionEntry, 'POST', Object.keys(link));
+      await junctionOps.insert(junctionEntry.table, link, []);
+    }
   }
 }
 

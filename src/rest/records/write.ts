@@ -1,6 +1,8 @@
 // POST/PUT/PATCH/DELETE on `/_table/{table}[/{id}]` (compat §5): records, ids, filter and id forms, run as
 // DreamFactory batches — stop at the first failure (default), `continue`, or `rollback` (one transaction) —
 // with DF's batch error envelope, and `fields`/`related` re-reads of what was written.
+import { authorizeWrite } from '../../auth/authorize.js';
+import type { AccessVerb } from '../../auth/types.js';
 import { dfItemError } from '../../errors/encode-df.js';
 import { ApiError } from '../../errors/index.js';
 import { executeRead } from '../../executor/execute-read.js';
@@ -10,7 +12,7 @@ import type { TableEntry } from '../../model/model-index.js';
 import type { FieldModel } from '../../model/types.js';
 import type { RestContext, RestResponse } from '../types.js';
 import { idFields, idFilter, idList, idText, typedId } from './ids.js';
-import { createRecord, updateRecord, type WriteScope } from './nested.js';
+import { createRecord, guard, updateRecord, within, type WriteScope } from './nested.js';
 import { baseRead, bodyRecords, filterParser } from './read.js';
 import { withRelationKeys } from './read-params.js';
 import { recordId, recordParts } from './record-values.js';
@@ -106,8 +108,13 @@ async function updateByFilter(
   const set = Object.fromEntries(
     Object.entries(parts.values).filter(([c]) => !entry.table.primaryKey.includes(c)),
   );
+  const allowed = writeFilter(ctx, entry, 'PATCH', Object.keys(set));
   if (Object.keys(set).length > 0)
-    await recordOps(ctx.exec.source(entry.service.name), ctx.exec).update(entry.table, set, where);
+    await recordOps(ctx.exec.source(entry.service.name), ctx.exec).update(
+      entry.table,
+      set,
+      within(where, allowed),
+    );
   return { status: 200, body: { resource: await answerRows(ctx, entry, fields, where, null) } };
 }
 
@@ -119,14 +126,15 @@ async function remove(
 ): Promise<RestResponse> {
   const { params, body } = ctx.request;
   const deleteOne = async (scope: WriteScope, where: Row, text: string): Promise<Row> => {
+    const allowed = guard(scope, entry, 'DELETE', []);
     const [found] = await scope.ops.find(
       entry.table,
-      equalsAll(where),
+      within(equalsAll(where), allowed),
       [...new Set([...entry.table.primaryKey, ...fields.map((f) => f.name)])],
       1,
     );
     if (!found) throw new ApiError('NOT_FOUND', `Record with identifier '${text}' not found.`);
-    await scope.ops.delete(entry.table, equalsAll(where));
+    await scope.ops.delete(entry.table, within(equalsAll(where), allowed));
     return found;
   };
   if (id !== undefined)
@@ -164,10 +172,12 @@ async function remove(
     return deleteByFilter(ctx, entry, fields, where);
   }
   if (params.bool('force')) {
-    await recordOps(ctx.exec.source(entry.service.name), ctx.exec).delete(entry.table, {
-      kind: 'const',
-      value: true,
-    });
+    // DF: with role filters a truncate becomes a filtered delete.
+    const allowed = writeFilter(ctx, entry, 'DELETE', []);
+    await recordOps(ctx.exec.source(entry.service.name), ctx.exec).delete(
+      entry.table,
+      allowed ?? { kind: 'const', value: true },
+    );
     return { status: 200, body: { success: true } };
   }
   throw new ApiError('BAD_REQUEST', 'No filter or records given for delete request.');
@@ -184,7 +194,12 @@ async function deleteByFilter(
   return source.transaction(async (tx) => {
     const ops = recordOps(tx, ctx.exec);
     const key = entry.table.primaryKey.length > 0 ? entry.table.primaryKey : fields.map((f) => f.name);
-    const rows = await ops.find(entry.table, where, key, entry.service.maxRecords);
+    const rows = await ops.find(
+      entry.table,
+      within(where, writeFilter(ctx, entry, 'DELETE', [])),
+      key,
+      entry.service.maxRecords,
+    );
     if (rows.length === 0) return { status: 200, body: { resource: [] } };
     const keys: Expr = {
       kind: 'keys',
@@ -209,6 +224,10 @@ async function deleteByFilter(
     await ops.delete(entry.table, keys);
     return { status: 200, body: { resource: answer } };
   });
+}
+
+function writeFilter(ctx: RestContext, entry: TableEntry, verb: AccessVerb, columns: string[]): Expr | null {
+  return authorizeWrite(ctx.index, ctx.principal, entry, verb, columns);
 }
 
 function whereValues(fields: FieldModel[], id: unknown): Row {

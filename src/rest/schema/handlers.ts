@@ -5,6 +5,7 @@ import type { ModelIndex } from '../../model/model-index.js';
 import type { Dialect } from '../../introspect/catalog.js';
 import type { ServiceModel, TableModel } from '../../model/types.js';
 import type { RestContext, RestHandler, RestResponse, Verb } from '../types.js';
+import { accessFor } from '../access.js';
 import { accessOf, describeField, describeRelation, describeTable, tableHead } from './describe.js';
 
 /** DF's verb mask bits (§10.3), in the order listings show them. */
@@ -37,10 +38,15 @@ export const schemaHandler: RestHandler = async (ctx) => {
     const ids = params.string('ids');
     if (ids === undefined || ids.trim() === '') return ok(listTables(ctx, listed(ctx)));
     const tables = splitList(ids).map((name) => findTable(service, name));
-    return ok({ resource: tables.map((table) => describeTable(ctx.index, service, table, accessOf(table))) });
+    return ok({
+      resource: tables.map((table) =>
+        describeTable(ctx.index, service, table, accessFor(ctx, table, '_schema')),
+      ),
+    });
   }
   const table = findTable(service, tableName);
-  if (sub === undefined) return ok(describeTable(ctx.index, service, table, accessOf(table)));
+  if (sub === undefined)
+    return ok(describeTable(ctx.index, service, table, accessFor(ctx, table, '_schema')));
   if (sub === '_field') {
     if (item === undefined) return ok({ resource: table.fields.map((field) => describeField(field)) });
     return ok(describeField(fieldOf(table, item)));
@@ -99,7 +105,7 @@ function listed(ctx: RestContext): TableModel[] {
   const { service, params } = ctx.request;
   const schema = params.string('schema')?.trim().toLowerCase();
   return service.tables
-    .filter((table) => accessOf(table) !== 0)
+    .filter((table) => accessFor(ctx, table, resourceOf(ctx)) !== 0)
     .filter((table) => !schema || inSchema(service, table.name, schema))
     .sort((a, b) => naturalCaseCompare(a.name, b.name));
 }
@@ -113,12 +119,18 @@ function listTables(ctx: RestContext, tables: TableModel[]): { resource: unknown
     shown = tables.filter((table) => wanted.has(table.name.toLowerCase()));
   }
   if (params.bool('as_list')) return { resource: shown.map((table) => table.name) };
-  if (params.string('fields')?.trim() === '*') return { resource: shown.map(summaryOf) };
+  if (params.string('fields')?.trim() === '*')
+    return { resource: shown.map((table) => summaryOf(ctx, table)) };
   return { resource: shown.map((table) => ({ name: table.name })) };
 }
 
-function summaryOf(table: TableModel): Record<string, unknown> {
-  return { alias: null, ...tableHead(table), access: verbsOf(accessOf(table)) };
+function summaryOf(ctx: RestContext, table: TableModel): Record<string, unknown> {
+  return { alias: null, ...tableHead(table), access: verbsOf(accessFor(ctx, table, resourceOf(ctx))) };
+}
+
+/** Listings under `_schema` report `_schema/{t}` access; `_table` listings `_table/{t}`. */
+function resourceOf(ctx: RestContext): '_table' | '_schema' {
+  return ctx.request.path[0] === '_schema' ? '_schema' : '_table';
 }
 
 function inSchema(service: ServiceModel, table: string, schema: string): boolean {

@@ -41,6 +41,7 @@ export function testConfig(
     schemaCache: { dir: join(tmpdir(), 'junction-unused-cache'), mode: 'off' },
     services,
     virtualForeignKeys,
+    auth: { apiKeyInQuery: true, roles: [], apps: [] },
   };
 }
 

@@ -74,6 +74,33 @@ const sample = {
       to: { service: 'chinook', table: 'u', fields: ['x', 'y'] },
     },
   ],
+  auth: {
+    apiKeyInQuery: false,
+    roles: [
+      {
+        name: 'reader',
+        description: 'Read-only',
+        active: true,
+        access: [
+          {
+            service: 'chinook',
+            component: '_table/*',
+            verbs: ['GET'],
+            filters: [{ field: 'CustomerId', operator: '=', value: '{user.id}' }],
+            filterOp: 'AND',
+            hiddenFields: ['Email'],
+            writableFields: null,
+          },
+          { service: '*', component: '', verbs: '*' },
+          { service: 'reviews', verbMask: 31, writableFields: ['rating'] },
+        ],
+      },
+    ],
+    apps: [
+      { name: 'web', role: 'reader', apiKeyHash: `sha256:${'ab'.repeat(32)}`, active: true },
+      { name: 'mobile', role: 'reader', apiKey: '${MOBILE_API_KEY}' },
+    ],
+  },
 };
 
 describe('schema/junction.schema.json', () => {
@@ -105,6 +132,25 @@ describe('schema/junction.schema.json', () => {
     const props = service.properties as Record<string, Schema>;
     for (const key of ['name', 'type', 'url', 'connection', 'filename', 'schema', 'maxRecords', 'tables']) {
       expect(props[key]?.description, key).toEqual(expect.any(String));
+    }
+    const auth = (schema.properties as Record<string, Schema>).auth ?? {};
+    const authProps = auth.properties as Record<string, Schema>;
+    const app = (authProps.apps?.items ?? {}) as Schema;
+    const role = (authProps.roles?.items ?? {}) as Schema;
+    const access = ((role.properties as Record<string, Schema>).access?.items ?? {}) as Schema;
+    for (const [where, object, keys] of [
+      ['auth', auth, ['apiKeyInQuery', 'roles', 'apps']],
+      ['app', app, ['name', 'role', 'apiKeyHash', 'apiKey', 'active']],
+      ['role', role, ['name', 'active', 'access']],
+      [
+        'access',
+        access,
+        ['service', 'component', 'verbs', 'verbMask', 'filters', 'hiddenFields', 'writableFields'],
+      ],
+    ] as const) {
+      const properties = (object as Schema).properties as Record<string, Schema>;
+      for (const key of keys)
+        expect(properties[key]?.description, `${where}.${key}`).toEqual(expect.any(String));
     }
   });
 });

@@ -22,6 +22,7 @@ describe('defaults and connections', () => {
         },
       ],
       virtualForeignKeys: [],
+      auth: { apiKeyInQuery: true, roles: [], apps: [] },
     });
   });
 

@@ -49,6 +49,7 @@ const chinookService = index.service('chinook');
 function context(path: string[], query = '', verb: Verb = 'GET', serviceName = 'chinook'): RestContext {
   return {
     index,
+    principal: { kind: 'open' },
     request: {
       verb,
       service: index.service(serviceName),
