@@ -17,7 +17,7 @@ import type { ReadQuery, Row } from '../ir/types.js';
 import type { ModelIndex, TableEntry } from '../model/model-index.js';
 import { enumValue } from './names.js';
 import { insertNode, setColumns, upsertValues } from './mutation-to-ir.js';
-import { mutationNames, writable } from './mutation-sdl.js';
+import { mutationNames, writable, type MutationNames } from './mutation-sdl.js';
 import type { GraphqlContext } from './resolvers.js';
 import { subFields } from './selection.js';
 import { primaryKeyFilter, readQuery, type Args } from './to-ir.js';
@@ -35,7 +35,8 @@ export function buildMutationResolvers(
       if (writable(table).length === 0) continue;
       const entry = index.entry(service.name, table.name);
       const m = mutationNames(service, table);
-      resolvers[m.insertOne] = async (_p, args, ctx, info) => {
+      const handlers: Record<keyof MutationNames, Resolver> = {} as Record<keyof MutationNames, Resolver>;
+      handlers.insertOne = async (_p, args, ctx, info) => {
         const op = {
           kind: 'insert' as const,
           service: service.name,
@@ -44,7 +45,7 @@ export function buildMutationResolvers(
         };
         return readOne(index, entry, await executeInsert(op, exec(ctx)), info, exec(ctx));
       };
-      resolvers[m.insertMany] = async (_p, args, ctx, info) => {
+      handlers.insertMany = async (_p, args, ctx, info) => {
         const rows = (args.objects as Args[]).map((o, i) => insertNode(index, entry, o, [], `objects[${i}]`));
         const result = await executeInsert(
           { kind: 'insert', service: service.name, table: table.name, rows },
@@ -52,7 +53,7 @@ export function buildMutationResolvers(
         );
         return manyResult(index, entry, result, info, exec(ctx));
       };
-      resolvers[m.updateMany] = async (_p, args, ctx, info) => {
+      handlers.updateMany = async (_p, args, ctx, info) => {
         const op = {
           kind: 'update' as const,
           service: service.name,
@@ -62,7 +63,7 @@ export function buildMutationResolvers(
         };
         return manyResult(index, entry, await executeUpdate(op, exec(ctx)), info, exec(ctx));
       };
-      resolvers[m.deleteMany] = async (_p, args, ctx, info) => {
+      handlers.deleteMany = async (_p, args, ctx, info) => {
         const op = {
           kind: 'delete' as const,
           service: service.name,
@@ -77,55 +78,57 @@ export function buildMutationResolvers(
         );
         return { affectedRows: result.affected, returning: result.rows };
       };
-      if (m.updateOne && m.deleteOne && m.upsertOne) {
-        resolvers[m.updateOne] = async (_p, args, ctx, info) => {
-          const op = {
-            kind: 'update' as const,
-            service: service.name,
-            table: table.name,
-            where: primaryKeyFilter(entry, args),
-            set: setColumns(entry, args.set as Args),
-          };
-          return readOne(index, entry, await executeUpdate(op, exec(ctx)), info, exec(ctx));
+      handlers.updateOne = async (_p, args, ctx, info) => {
+        const op = {
+          kind: 'update' as const,
+          service: service.name,
+          table: table.name,
+          where: primaryKeyFilter(entry, args),
+          set: setColumns(entry, args.set as Args),
         };
-        resolvers[m.deleteOne] = async (_p, args, ctx, info) => {
-          const op = {
-            kind: 'delete' as const,
-            service: service.name,
-            table: table.name,
-            where: primaryKeyFilter(entry, args),
-          };
-          return (
-            (await executeDelete(op, exec(ctx), readQuery(index, entry, {}, info.fieldNodes, info)))
-              .rows[0] ?? null
+        return readOne(index, entry, await executeUpdate(op, exec(ctx)), info, exec(ctx));
+      };
+      handlers.deleteOne = async (_p, args, ctx, info) => {
+        const op = {
+          kind: 'delete' as const,
+          service: service.name,
+          table: table.name,
+          where: primaryKeyFilter(entry, args),
+        };
+        return (
+          (await executeDelete(op, exec(ctx), readQuery(index, entry, {}, info.fieldNodes, info))).rows[0] ??
+          null
+        );
+      };
+      handlers.upsertOne = async (_p, args, ctx, info) => {
+        const byEnum = new Map(table.fields.map((f) => [enumValue(f.graphqlName), f.name]));
+        const values = upsertValues(entry, args.object as Args);
+        const conflict = args.onConflict
+          ? (args.onConflict as string[]).map((v) => byEnum.get(v) ?? v)
+          : table.primaryKey;
+        if (!isKey(table.primaryKey, conflict) && !table.uniqueKeys.some((key) => isKey(key, conflict))) {
+          throw new ApiError(
+            'VALIDATION_FAILED',
+            `onConflict must name the primary key or a unique key of ${table.name}; ${conflict.join(', ')} is neither.`,
+            { path: 'onConflict' },
           );
+        }
+        const update = args.update
+          ? (args.update as string[]).map((v) => byEnum.get(v) ?? v)
+          : Object.keys(values).filter((column) => !conflict.includes(column));
+        const op = {
+          kind: 'upsert' as const,
+          service: service.name,
+          table: table.name,
+          values,
+          conflict,
+          update,
         };
-        resolvers[m.upsertOne] = async (_p, args, ctx, info) => {
-          const byEnum = new Map(table.fields.map((f) => [enumValue(f.graphqlName), f.name]));
-          const values = upsertValues(entry, args.object as Args);
-          const conflict = args.onConflict
-            ? (args.onConflict as string[]).map((v) => byEnum.get(v) ?? v)
-            : table.primaryKey;
-          if (!isKey(table.primaryKey, conflict) && !table.uniqueKeys.some((key) => isKey(key, conflict))) {
-            throw new ApiError(
-              'VALIDATION_FAILED',
-              `onConflict must name the primary key or a unique key of ${table.name}; ${conflict.join(', ')} is neither.`,
-              { path: 'onConflict' },
-            );
-          }
-          const update = args.update
-            ? (args.update as string[]).map((v) => byEnum.get(v) ?? v)
-            : Object.keys(values).filter((column) => !conflict.includes(column));
-          const op = {
-            kind: 'upsert' as const,
-            service: service.name,
-            table: table.name,
-            values,
-            conflict,
-            update,
-          };
-          return readOne(index, entry, await executeUpsert(op, exec(ctx)), info, exec(ctx));
-        };
+        return readOne(index, entry, await executeUpsert(op, exec(ctx)), info, exec(ctx));
+      };
+      // Only the fields the schema has (a role's view may lack some verbs; keyless tables lack by-key forms).
+      for (const [kind, name] of Object.entries(m) as [keyof MutationNames, string | null][]) {
+        if (name) resolvers[name] = handlers[kind];
       }
     }
   }

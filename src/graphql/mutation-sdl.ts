@@ -7,13 +7,14 @@ import { pascal } from '../model/graphql-names.js';
 import { typeNames } from './names.js';
 import { scalarOf } from './type-map.js';
 
+/** The mutation fields of a table; null where the table has no key or the role lacks the verb. */
 export interface MutationNames {
-  insertOne: string;
-  insertMany: string;
+  insertOne: string | null;
+  insertMany: string | null;
   updateOne: string | null;
-  updateMany: string;
+  updateMany: string | null;
   deleteOne: string | null;
-  deleteMany: string;
+  deleteMany: string | null;
   upsertOne: string | null;
 }
 
@@ -23,14 +24,19 @@ export function mutationNames(service: ServiceModel, table: TableModel): Mutatio
   if (single === plural) single = `${single}One`;
   const keyed = table.primaryKey.length > 0;
   const prefix = `${service.graphqlName}_`;
+  // A role's view of the model says which write verbs it has; the full model allows them all.
+  const verbs = new Set(table.writableVerbs ?? ['POST', 'PUT', 'PATCH', 'DELETE']);
+  const insert = verbs.has('POST');
+  const update = verbs.has('PATCH') || verbs.has('PUT');
+  const remove = verbs.has('DELETE');
   return {
-    insertOne: `${prefix}insert${single}`,
-    insertMany: `${prefix}insert${plural}`,
-    updateOne: keyed ? `${prefix}update${single}` : null,
-    updateMany: `${prefix}update${plural}`,
-    deleteOne: keyed ? `${prefix}delete${single}` : null,
-    deleteMany: `${prefix}delete${plural}`,
-    upsertOne: keyed ? `${prefix}upsert${single}` : null,
+    insertOne: insert ? `${prefix}insert${single}` : null,
+    insertMany: insert ? `${prefix}insert${plural}` : null,
+    updateOne: keyed && update ? `${prefix}update${single}` : null,
+    updateMany: update ? `${prefix}update${plural}` : null,
+    deleteOne: keyed && remove ? `${prefix}delete${single}` : null,
+    deleteMany: remove ? `${prefix}delete${plural}` : null,
+    upsertOne: keyed && insert && update ? `${prefix}upsert${single}` : null,
   };
 }
 
@@ -65,9 +71,10 @@ export function buildMutationTypeDefs(index: ModelIndex): string {
   for (const service of index.model.services) {
     for (const table of service.tables) {
       const columns = writable(table);
-      if (columns.length === 0) continue;
+      const lines = columns.length === 0 ? '' : mutationFields(service, table);
+      if (lines === '') continue;
       parts.push(inputTypes(index, table, columns));
-      fields.push(mutationFields(service, table));
+      fields.push(lines);
     }
   }
   if (fields.length === 0) return '';
@@ -129,17 +136,20 @@ function mutationFields(service: ServiceModel, table: TableModel): string {
     .map((f) => `${f.graphqlName}: ${scalarOf(f)}!`)
     .join(', ');
   const lines = [
-    `  "Insert one ${table.name} row (with nested rows); returns it."\n  ${m.insertOne}(object: ${n.insert}!): ${t}`,
-    `  "Insert ${table.name} rows in one transaction."\n  ${m.insertMany}(objects: [${n.insert}!]!): ${n.mutationResult}!`,
-    `  "Update the ${table.name} rows matching where."\n  ${m.updateMany}(where: ${n.where}!, set: ${n.set}!): ${n.mutationResult}!`,
-    `  "Delete the ${table.name} rows matching where; returns them as they were."\n  ${m.deleteMany}(where: ${n.where}!): ${n.mutationResult}!`,
-  ];
-  if (m.updateOne && m.deleteOne && m.upsertOne) {
-    lines.push(
+    m.insertOne &&
+      `  "Insert one ${table.name} row (with nested rows); returns it."\n  ${m.insertOne}(object: ${n.insert}!): ${t}`,
+    m.insertMany &&
+      `  "Insert ${table.name} rows in one transaction."\n  ${m.insertMany}(objects: [${n.insert}!]!): ${n.mutationResult}!`,
+    m.updateMany &&
+      `  "Update the ${table.name} rows matching where."\n  ${m.updateMany}(where: ${n.where}!, set: ${n.set}!): ${n.mutationResult}!`,
+    m.deleteMany &&
+      `  "Delete the ${table.name} rows matching where; returns them as they were."\n  ${m.deleteMany}(where: ${n.where}!): ${n.mutationResult}!`,
+    m.updateOne &&
       `  "Update one ${table.name} row by primary key; null when there is none."\n  ${m.updateOne}(${keyArgs}, set: ${n.set}!): ${t}`,
+    m.deleteOne &&
       `  "Delete one ${table.name} row by primary key; returns it as it was, or null."\n  ${m.deleteOne}(${keyArgs}): ${t}`,
+    m.upsertOne &&
       `  "Insert a ${table.name} row, or update the existing one whose onConflict columns (default: the primary key) clash."\n  ${m.upsertOne}(object: ${n.insert}!, onConflict: [${n.column}!], update: [${n.column}!]): ${t}`,
-    );
-  }
+  ].filter((line): line is string => typeof line === 'string');
   return lines.join('\n');
 }

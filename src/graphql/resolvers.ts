@@ -49,9 +49,13 @@ export function principalOf(ctx: GraphqlContext): Principal {
 const attached: Resolver = (parent, _args, _ctx, info) =>
   (parent as Row)[relationKey(info.path.key as string)];
 
-export function buildResolvers(index: ModelIndex, sourceOf: (service: string) => DataSource): IResolvers {
+export function buildResolvers(
+  index: ModelIndex,
+  sourceOf: (service: string) => DataSource,
+  execIndex: ModelIndex = index,
+): IResolvers {
   const exec = (ctx: GraphqlContext): ExecContext => {
-    ctx.junctionExec ??= { ...createExecContext(index, sourceOf, principalOf(ctx)), stats: ctx.stats };
+    ctx.junctionExec ??= { ...createExecContext(execIndex, sourceOf, principalOf(ctx)), stats: ctx.stats };
     return ctx.junctionExec;
   };
   const resolvers: IResolvers = { ...SCALARS, Query: {} };

@@ -8,13 +8,18 @@ import type { DataModel } from '../model/types.js';
 import { buildResolvers } from './resolvers.js';
 import { buildTypeDefs } from './sdl.js';
 
+/**
+ * `index` is what the schema shows (a role's view of the model, or all of it); requests run against
+ * `execIndex`, the whole model, so the authorize stage sees every column (a row filter may use a hidden one).
+ */
 export function buildGraphqlSchema(
   index: ModelIndex,
   sourceOf: (service: string) => DataSource,
+  execIndex: ModelIndex = index,
 ): GraphQLSchema {
   return makeExecutableSchema({
     typeDefs: buildTypeDefs(index),
-    resolvers: buildResolvers(index, sourceOf),
+    resolvers: buildResolvers(index, sourceOf, execIndex),
     // Resolvers exist only for relation and root fields; columns are read by the default resolver.
     resolverValidationOptions: { requireResolversToMatchSchema: 'error' },
   });

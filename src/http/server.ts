@@ -2,7 +2,6 @@
 // routes of routes.ts. The GraphQL schema is rebuilt whenever the runtime swaps its model.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { GraphQLSchema } from 'graphql';
 import { createYoga, type Plugin } from 'graphql-yoga';
 import { Authenticator } from '../auth/principal.js';
 import type { Principal } from '../auth/types.js';
@@ -10,11 +9,11 @@ import { encodeGraphqlError } from '../errors/encode-graphql.js';
 import { ApiError } from '../errors/index.js';
 import type { DataSource, ExecStats } from '../executor/data-source.js';
 import type { GraphqlContext } from '../graphql/resolvers.js';
-import { buildGraphqlSchema, exampleQuery } from '../graphql/schema.js';
-import { ModelIndex } from '../model/model-index.js';
-import type { DataModel } from '../model/types.js';
+import { exampleQuery } from '../graphql/schema.js';
+import type { ModelIndex } from '../model/model-index.js';
 import { handleRest, isRestPath } from '../rest/router.js';
 import type { Runtime } from '../runtime/runtime.js';
+import { refuseWithoutCredentials, SchemaRegistry } from './graphql-schemas.js';
 import { routesPlugin } from './routes.js';
 
 export interface JunctionServer {
@@ -35,16 +34,19 @@ export function createJunctionServer(
   log: (message: string) => void = console.error,
 ): JunctionServer {
   const sourceOf = (service: string) => runtime.sources.get(service).data;
-  // One index and one schema per model version; a request keeps the pair it started with.
-  const build = (model: DataModel) => {
-    const index = new ModelIndex(model);
-    return { index, schema: buildGraphqlSchema(index, sourceOf) };
-  };
-  let current: { index: ModelIndex; schema: GraphQLSchema } = build(runtime.current.model);
-  runtime.onReload((next) => {
-    current = build(next.model);
-  });
+  // One index and one set of schemas per model version; a request keeps the ones it started with.
+  const schemas = new SchemaRegistry(runtime.current.model, sourceOf);
+  runtime.onReload((next) => schemas.reload(next.model));
   const auth = new Authenticator(runtime.config.auth);
+  const principals = new WeakMap<Request, Principal | ApiError>();
+  const principalFor = (request: Request) => {
+    let principal = principals.get(request);
+    if (principal === undefined) {
+      principal = principalOrError(auth, request);
+      principals.set(request, principal);
+    }
+    return principal;
+  };
   const stats = new WeakMap<Request, ExecStats>();
   const statsFor = (request: Request) => {
     const counter = { statements: 0 };
@@ -52,7 +54,7 @@ export function createJunctionServer(
     return counter;
   };
   const yoga = createYoga<object, GraphqlContext>({
-    schema: () => current.schema,
+    schema: ({ request }) => schemas.schemaFor(principalFor(request)),
     graphqlEndpoint: '/graphql',
     // routes.ts answers /health with a JSON body; yoga's own check would answer first with an empty one.
     healthCheckEndpoint: '/graphql/health',
@@ -64,13 +66,14 @@ export function createJunctionServer(
       return {
         stats: counter,
         rawVariables: (params.variables as Record<string, unknown> | undefined) ?? null,
-        principal: principalOrError(auth, request),
+        principal: principalFor(request),
       };
     },
     maskedErrors: { maskError: (error) => encodeGraphqlError(error, log) },
     plugins: [
       routesPlugin(runtime, log),
-      restPlugin(() => current.index, sourceOf, statsFor, log, auth),
+      refuseWithoutCredentials('/graphql', principalFor),
+      restPlugin(() => schemas.index, sourceOf, statsFor, log, auth),
       statementsHeader(stats),
     ],
     logging: {

@@ -60,6 +60,8 @@ export interface TableModel {
   fields: FieldModel[];
   relations: RelationModel[];
   graphql: TableGraphqlNames;
+  /** Set only in a role's view of the model (auth/role-view): the write verbs that role has here. */
+  writableVerbs?: ('POST' | 'PUT' | 'PATCH' | 'DELETE')[];
 }
 
 export interface TableGraphqlNames {
