@@ -3,21 +3,50 @@
 // ANDed into each read; hidden columns leave the output and may not be filtered, ordered or aggregated on
 // (no oracles). REST and GraphQL both call this, so they cannot disagree about who sees what.
 import { ApiError } from '../errors/index.js';
-import type { AggregateQuery, Expr, OrderItem, ReadQuery } from '../ir/types.js';
+import type { AggregateQuery, Expr, OrderItem, ReadQuery, Row } from '../ir/types.js';
 import type { ModelIndex, TableEntry } from '../model/model-index.js';
-import { rowFilter } from './row-filters.js';
+import { rowFilter, satisfies } from './row-filters.js';
 import { isAllowed, matchingEntries } from './roles.js';
 import type { AccessVerb, Principal, RoleAccessConfig } from './types.js';
 
-type Who = Extract<Principal, { kind: 'app' }>;
+type Who = Exclude<Principal, { kind: 'open' }>;
 
 export function tableComponent(table: string): string {
   return `_table/${table}`;
 }
 
-/** DreamFactory's answer when a role lacks access and no user is logged in (compat §6.2, Q6). */
-export function denied(): ApiError {
-  return new ApiError('UNAUTHORIZED', 'Unauthorized. User is not authenticated.');
+/**
+ * DreamFactory's answer when the role lacks access (compat §6.2, Q6): 401 when only an app key was given,
+ * 403 naming the verb, component and service when a user is logged in (`component '…' of` left out for the
+ * service root). The component is shown lower-cased, as DreamFactory does.
+ */
+export function denied(principal: Principal, verb: AccessVerb, service: string, component: string): ApiError {
+  if (principal.kind !== 'user' && principal.kind !== 'external') {
+    return new ApiError('UNAUTHORIZED', 'Unauthorized. User is not authenticated.');
+  }
+  const where = component === '' ? '' : `component '${component.toLowerCase()}' of `;
+  return new ApiError(
+    'FORBIDDEN',
+    `Access Forbidden. ${verb} access to ${where}service '${service}' is not allowed by this user's role.`,
+  );
+}
+
+/** The values row filters may look up (`{user.id}`, …); undefined makes the filter match nothing. */
+export function principalLookup(who: Who): (name: string) => string | undefined {
+  return (name) => {
+    switch (name) {
+      case 'role.name':
+        return who.role.name;
+      case 'app.name':
+        return who.app?.name;
+      case 'user.id':
+        return who.kind === 'app' || who.user.id === null ? undefined : String(who.user.id);
+      case 'user.email':
+        return who.kind === 'app' ? undefined : (who.user.email ?? undefined);
+      default:
+        return undefined;
+    }
+  };
 }
 
 interface Rules {
@@ -30,11 +59,9 @@ export function tableRules(index: ModelIndex, who: Who, entry: TableEntry, verb:
   const role = who.role;
   const service = entry.service.name;
   const component = tableComponent(entry.table.name);
-  if (!isAllowed(role, service, component, verb)) throw denied();
+  if (!isAllowed(role, service, component, verb)) throw denied(who, verb, service, component);
   const entries = matchingEntries(role, service, component).filter((e) => e.verbs.includes(verb));
-  const lookup = (name: string) =>
-    name === 'role.name' ? role.name : name === 'app.name' ? who.app.name : undefined;
-  return { hidden: hiddenColumns(entry, entries), filter: rowFilter(entry, entries, lookup) };
+  return { hidden: hiddenColumns(entry, entries), filter: rowFilter(entry, entries, principalLookup(who)) };
 }
 
 function hiddenColumns(entry: TableEntry, entries: RoleAccessConfig[]): Set<string> {
@@ -52,9 +79,12 @@ function readFor(index: ModelIndex, role: Who, query: ReadQuery): ReadQuery {
   const rules = tableRules(index, role, entry, 'GET');
   const where = guardExpr(index, role, entry, rules, query.where);
   guardOrder(rules, query.orderBy);
+  const select = query.select.filter((item) => !rules.hidden.has(item.column));
+  // Asking for hidden columns only (REST `fields=Composer`) is a denied field, not an empty SELECT (a 500).
+  if (select.length === 0 && query.select.length > 0) throw hiddenField();
   return {
     ...query,
-    select: query.select.filter((item) => !rules.hidden.has(item.column)),
+    select,
     where: and(where, rules.filter),
     relations: query.relations.map((read) => ({ ...read, query: readFor(index, role, read.query) })),
     relationAggregates: query.relationAggregates.map((agg) => ({
@@ -87,14 +117,21 @@ function aggregateFor(index: ModelIndex, role: Who, query: AggregateQuery): Aggr
 }
 
 /** A write to one table with this verb (nested writes call it once per table they touch). */
+/**
+ * A write to one table with this verb (nested writes call it once per table they touch). `written` is the
+ * row being written (its values are checked against the role's row filters: a create must satisfy all of
+ * them, an update those on the columns it sets — compat §10.4), or just the columns for deletes.
+ * Returns the row filter, which updates and deletes AND into their WHERE.
+ */
 export function authorizeWrite(
   index: ModelIndex,
   principal: Principal,
   entry: TableEntry,
-  verb: AccessVerb,
-  columns: Iterable<string>,
+  requested: AccessVerb,
+  written: Row | string[],
 ): Expr | null {
   if (principal.kind === 'open') return null;
+  const verb = updateVerb(principal, entry, requested);
   const rules = tableRules(index, principal, entry, verb);
   const component = tableComponent(entry.table.name);
   const entries = matchingEntries(principal.role, entry.service.name, component).filter((e) =>
@@ -103,10 +140,26 @@ export function authorizeWrite(
   const writable = entries.some((e) => e.writableFields === null)
     ? null
     : new Set(entries.flatMap((e) => e.writableFields ?? []).map((f) => f.toLowerCase()));
+  const columns = Array.isArray(written) ? written : Object.keys(written);
   for (const column of columns) {
     if (rules.hidden.has(column) || (writable && !writable.has(column.toLowerCase()))) throw hiddenField();
   }
+  if (!Array.isArray(written) && rules.filter && !satisfies(rules.filter, written, verb !== 'POST'))
+    throw hiddenField();
   return rules.filter;
+}
+
+/** DreamFactory treats PUT and PATCH alike for SQL (Q2): a role with either may update. */
+function updateVerb(
+  principal: Exclude<Principal, { kind: 'open' }>,
+  entry: TableEntry,
+  verb: AccessVerb,
+): AccessVerb {
+  if (verb !== 'PATCH' && verb !== 'PUT') return verb;
+  const component = tableComponent(entry.table.name);
+  if (isAllowed(principal.role, entry.service.name, component, verb)) return verb;
+  const other = verb === 'PATCH' ? 'PUT' : 'PATCH';
+  return isAllowed(principal.role, entry.service.name, component, other) ? other : verb;
 }
 
 function hiddenField(): ApiError {

@@ -1,59 +1,163 @@
 // An HTTP request's credentials → the Principal it runs as. API keys are looked up by their SHA-256 hash
-// (never compared as secrets), from `X-DreamFactory-Api-Key` or, when allowed, `?api_key=`. Messages and
-// statuses are DreamFactory's (compat §6.2): missing or unknown credentials are 400, an inactive role 403.
+// (never compared as secrets), from `X-DreamFactory-Api-Key` or, when allowed, `?api_key=`. A session token
+// (`Authorization: Bearer`, `X-DreamFactory-Session-Token` or `?session_token=`) is a local user's session
+// (users.ts) or an external identity provider's token (jwt.ts); the user's role replaces the app's. Messages
+// and statuses are DreamFactory's (compat §6.2): missing or unknown credentials are 400, a bad token 401, a
+// revoked token or an inactive or missing role 403.
 import { createHash } from 'node:crypto';
 import { ApiError } from '../errors/index.js';
+import { ExternalTokenVerifier, LOCAL_ISSUER, peekIssuer, tokenRevoked } from './jwt.js';
 import type { AppConfig, AuthConfig, Principal, RoleConfig } from './types.js';
+import { UserSessions } from './users.js';
 
 const NO_CREDENTIALS =
   'No session token (JWT) or API Key detected in request. Please send in X-DreamFactory-Session-Token and/or X-DreamFactory-API-Key request header. You can also use URL query parameters session_token and/or api_key.';
 const NO_VALID_SESSION =
   "No session token (JWT) provided. Please provide a valid JWT using X-DreamFactory-Session-Token request header or 'session_token' url query parameter.";
+export const NO_API_KEY =
+  "No API Key provided. Please provide a valid API Key using X-DreamFactory-API-Key request header or 'api_key' url query parameter.";
+const KEY_NOT_VALID = 'The API Key provided is not valid.';
 const ROLE_INACTIVE =
   'Access Forbidden. The role assigned to you or your application or the default role of your application is not active.';
 const ROLE_MISSING = 'Role not found. A role may not be assigned to you or your application.';
 
+export interface AuthenticatorOptions {
+  /** Local users' sessions; by default opened on `config.users.systemDatabase`. */
+  users?: UserSessions;
+  /** By default built from `config.externalJwt` (reading its JWKS file). */
+  external?: ExternalTokenVerifier;
+}
+
+type TokenPrincipal = Extract<Principal, { kind: 'user' | 'external' }>;
+type Identity =
+  | Omit<Extract<Principal, { kind: 'user' }>, 'app' | 'role'>
+  | Omit<Extract<Principal, { kind: 'external' }>, 'app' | 'role'>;
+
 export class Authenticator {
   private readonly apps = new Map<string, AppConfig>();
   private readonly roles = new Map<string, RoleConfig>();
+  /** Local users and their sessions; null when `auth.sessionSecret` is not set. */
+  readonly users: UserSessions | null;
+  private readonly external: ExternalTokenVerifier | null;
 
-  constructor(private readonly config: AuthConfig) {
+  constructor(
+    private readonly config: AuthConfig,
+    options: AuthenticatorOptions = {},
+  ) {
     for (const app of config.apps) this.apps.set(app.apiKeyHash, app);
     for (const role of config.roles) this.roles.set(role.name, role);
+    this.users = options.users ?? (config.users ? new UserSessions(config.users) : null);
+    this.external =
+      options.external ?? (config.externalJwt ? new ExternalTokenVerifier(config.externalJwt) : null);
   }
 
-  /** No apps configured: access control is off and every request is allowed. */
+  /** No apps, users or identity provider configured: access control is off and every request is allowed. */
   get open(): boolean {
-    return this.config.apps.length === 0;
+    return this.config.apps.length === 0 && !this.acceptsTokens;
+  }
+
+  /** Session tokens mean something: local users or an external identity provider are configured. */
+  get acceptsTokens(): boolean {
+    return this.users !== null || this.external !== null;
+  }
+
+  /** DreamFactory's rule: a session token alone is not enough, the app's key must come too. */
+  get requiresApiKey(): boolean {
+    return this.config.requireApiKeyWithSession ?? true;
   }
 
   resolve(headers: Headers, query: URLSearchParams): Principal {
     if (this.open) return { kind: 'open' };
+    const key = this.apiKey(headers, query);
+    const token = sessionToken(headers, query);
+    if (token !== null && this.acceptsTokens) {
+      // A bad token is answered first, whatever the key (compat §10.2).
+      const { identity, roleName } = this.identify(token);
+      if (key === null && this.requiresApiKey) throw new ApiError('CREDENTIALS_MISSING', NO_API_KEY);
+      const app = key === null ? null : this.appFor(key, KEY_NOT_VALID);
+      return { ...identity, app, role: this.roleNamed(roleName) } as TokenPrincipal;
+    }
+    if (key === null) throw new ApiError('CREDENTIALS_MISSING', token !== null ? NO_API_KEY : NO_CREDENTIALS);
+    const app = this.appFor(key, NO_VALID_SESSION);
+    return { kind: 'app', app, role: this.roleNamed(app.role) };
+  }
+
+  /** The key a request carries, or null. */
+  apiKey(headers: Headers, query: URLSearchParams): string | null {
     const key =
       headers.get('x-dreamfactory-api-key') ?? (this.config.apiKeyInQuery ? query.get('api_key') : null);
-    const token =
-      headers.get('x-dreamfactory-session-token') ??
-      headers.get('authorization') ??
-      query.get('session_token');
-    if (!key) {
-      if (token) {
-        throw new ApiError(
-          'CREDENTIALS_MISSING',
-          "No API Key provided. Please provide a valid API Key using X-DreamFactory-API-Key request header or 'api_key' url query parameter.",
-        );
-      }
-      throw new ApiError('CREDENTIALS_MISSING', NO_CREDENTIALS);
-    }
+    return key === null || key === '' ? null : key;
+  }
+
+  /** The active app a key belongs to; an unknown key or an inactive app is a 400 with `message`. */
+  appFor(key: string, message = KEY_NOT_VALID): AppConfig {
     const app = this.apps.get(createHash('sha256').update(key).digest('hex'));
-    if (!app || !app.active) throw new ApiError('CREDENTIALS_INVALID', NO_VALID_SESSION);
-    const role = this.roles.get(app.role);
+    if (!app || !app.active) throw new ApiError('CREDENTIALS_INVALID', message);
+    return app;
+  }
+
+  /** An active role by name; 403 when it is missing or inactive. */
+  roleNamed(name: string | null): RoleConfig {
+    const role = name === null ? undefined : this.roles.get(name);
     if (!role) throw new ApiError('FORBIDDEN', ROLE_MISSING);
     if (!role.active) throw new ApiError('FORBIDDEN', ROLE_INACTIVE);
-    return { kind: 'app', app, role };
+    return role;
+  }
+
+  /** Stops the principal's token from working (logout); false when it cannot be revoked. */
+  revoke(principal: Principal): boolean {
+    if (principal.kind !== 'user' && principal.kind !== 'external') return false;
+    if (!this.users || principal.session.jti === null) return false;
+    this.users.logout(principal.session.jti, principal.session.expiresAt);
+    return true;
+  }
+
+  close(): void {
+    this.users?.close();
+  }
+
+  /** Throws 401 for an expired or invalid token, 403 for a revoked one. */
+  private identify(token: string): { identity: Identity; roleName: string | null } {
+    if (this.users && (this.external === null || peekIssuer(token) === LOCAL_ISSUER)) {
+      const { user, jti, expiresAt } = this.users.verify(token);
+      return {
+        identity: {
+          kind: 'user',
+          user: { id: user.id, email: user.email, name: user.name },
+          session: { jti, expiresAt },
+        },
+        roleName: user.role,
+      };
+    }
+    const external = (this.external as ExternalTokenVerifier).verify(token);
+    // Logged-out provider tokens are refused too, when there is a system database to remember them in.
+    if (external.jti !== null && this.users?.isRevoked(external.jti)) throw tokenRevoked();
+    return {
+      identity: {
+        kind: 'external',
+        user: { id: external.id, email: external.email, name: external.name },
+        session: { jti: external.jti, expiresAt: external.exp },
+      },
+      roleName: external.role,
+    };
   }
 }
 
-/** How a principal appears in logs: never a key or token. */
+/** `Authorization: Bearer …`, then `X-DreamFactory-Session-Token`, then `?session_token=` (compat §10.1). */
+export function sessionToken(headers: Headers, query: URLSearchParams): string | null {
+  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(headers.get('authorization') ?? '')?.[1];
+  const token = bearer ?? headers.get('x-dreamfactory-session-token') ?? query.get('session_token');
+  return token === null || token.trim() === '' ? null : token.trim();
+}
+
+/** How a principal appears in logs: never a key, a token or an email. */
 export function describePrincipal(principal: Principal): string {
-  return principal.kind === 'open' ? 'open' : `app:${principal.app.name} role:${principal.role.name}`;
+  switch (principal.kind) {
+    case 'open':
+      return 'open';
+    case 'app':
+      return `app:${principal.app.name} role:${principal.role.name}`;
+    default:
+      return `${principal.kind}:${principal.user.id ?? '?'} app:${principal.app?.name ?? '-'} role:${principal.role.name}`;
+  }
 }

@@ -1,5 +1,6 @@
 // A role's row filters (DreamFactory's `filters` + `filter_op`, compat §10.4) → one IR Expr for a table.
-// Values may use lookups of the principal (`{app.name}`, `{role.name}`), substituted before typing.
+// Values may use lookups of the principal (`{app.name}`, `{role.name}`, `{user.id}`, `{user.email}`),
+// substituted before typing.
 import { ApiError } from '../errors/index.js';
 import type { CompareOp, Expr, Scalar } from '../ir/types.js';
 import type { TableEntry } from '../model/model-index.js';
@@ -77,4 +78,69 @@ function typed(field: FieldModel, raw: string): Scalar {
     return field.type === 'decimal' || field.type === 'bigint' ? value : Number(value);
   if (field.type === 'boolean') return /^(true|1|yes|on)$/i.test(value);
   return value;
+}
+
+/**
+ * Does a row being written satisfy a row-filter Expr? With `partial` (an update) a condition on a column the
+ * write does not set counts as satisfied (the stored row already passed the filter to be updatable).
+ */
+export function satisfies(expr: Expr, row: Record<string, unknown>, partial: boolean): boolean {
+  const value = (field: string) => (row[field] === undefined ? null : row[field]);
+  const unknown = (field: string) => partial && !(field in row);
+  switch (expr.kind) {
+    case 'const':
+      return expr.value;
+    case 'and':
+      return expr.items.every((item) => satisfies(item, row, partial));
+    case 'or':
+      return expr.items.some((item) => satisfies(item, row, partial));
+    case 'not':
+      return !satisfies(expr.item, row, false);
+    case 'compare':
+      return unknown(expr.field) || compare(value(expr.field), expr.op, expr.value);
+    case 'in':
+      return (
+        unknown(expr.field) || expr.values.some((v) => compare(value(expr.field), 'eq', v)) !== expr.negate
+      );
+    case 'isNull':
+      return unknown(expr.field) || (value(expr.field) === null) === expr.isNull;
+    case 'match': {
+      if (unknown(expr.field)) return true;
+      const text = value(expr.field);
+      if (text === null) return false;
+      const s = String(text);
+      return expr.op === 'startsWith'
+        ? s.startsWith(expr.value)
+        : expr.op === 'endsWith'
+          ? s.endsWith(expr.value)
+          : s.includes(expr.value);
+    }
+    default:
+      // Row filters are built from the operators above only; anything else fails closed.
+      return false;
+  }
+}
+
+function compare(actual: unknown, op: CompareOp, expected: Scalar): boolean {
+  if (actual === null || expected === null) return false;
+  const numeric =
+    typeof actual === 'number' ||
+    typeof expected === 'number' ||
+    (/^-?\d+(\.\d+)?$/.test(String(actual)) && /^-?\d+(\.\d+)?$/.test(String(expected)));
+  const a = numeric ? Number(actual) : String(actual);
+  const b = numeric ? Number(expected) : String(expected);
+  switch (op) {
+    case 'eq':
+      return a === b;
+    case 'neq':
+      return a !== b;
+    case 'gt':
+      return a > b;
+    case 'gte':
+      return a >= b;
+    case 'lt':
+      return a < b;
+    case 'lte':
+      return a <= b;
+  }
 }

@@ -49,7 +49,83 @@ export interface AuthConfig {
   apiKeyInQuery: boolean;
   roles: RoleConfig[];
   apps: AppConfig[];
+  /** A session token must come with an API key, as in DreamFactory. Absent: true. */
+  requireApiKeyWithSession?: boolean;
+  /** Local users and their sessions (`auth.sessionSecret` turns them on). Absent or null: no users. */
+  users?: UsersConfig | null;
+  /** Tokens of an external identity provider accepted as sessions. Absent or null: none. */
+  externalJwt?: ExternalJwtConfig | null;
+}
+
+export interface UsersConfig {
+  /** The system database holding users and revoked tokens: an absolute SQLite file path. */
+  systemDatabase: { filename: string };
+  /** HS256 key of the session JWTs (at least 32 bytes; from the environment). */
+  sessionSecret: string;
+  /** How long a session token lives. */
+  sessionTtlSeconds: number;
+}
+
+export const JWT_ALGORITHMS = [
+  'HS256',
+  'HS384',
+  'HS512',
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+] as const;
+export type JwtAlgorithm = (typeof JWT_ALGORITHMS)[number];
+
+export interface ExternalJwtConfig {
+  /** Shared secret for the HS* algorithms. */
+  secret: string | null;
+  /** Absolute path of a JWKS file with the public keys for RS*, PS* and ES* (looked up by `kid`). */
+  jwksFile: string | null;
+  /** The only algorithms accepted; the token's own `alg` never chooses anything else. */
+  algorithms: JwtAlgorithm[];
+  issuer: string | null;
+  audience: string | null;
+  /** Claim holding the provider's role (dots reach into objects: `realm_access.role`). */
+  roleClaim: string;
+  /** Provider role → Junction role name. A token whose role is not mapped has no role (403). */
+  roleMap: Record<string, string>;
+  emailClaim: string;
+  /** Claim holding the user's id (default `sub`). */
+  idClaim: string;
+}
+
+/** Who a user-backed principal is; `{user.id}` and `{user.email}` in row filters read it. */
+export interface PrincipalUser {
+  /** The local user's numeric id, or the provider's subject. */
+  id: number | string | null;
+  email: string | null;
+  name: string | null;
+}
+
+/** The session a token stands for: what logout needs. Never the token itself. */
+export interface SessionRef {
+  jti: string | null;
+  /** Unix seconds. */
+  expiresAt: number;
 }
 
 /** Who a request runs as. `open` = no access control configured (every request allowed; a warning at start). */
-export type Principal = { kind: 'open' } | { kind: 'app'; app: AppConfig; role: RoleConfig };
+export type Principal =
+  | { kind: 'open' }
+  | { kind: 'app'; app: AppConfig; role: RoleConfig }
+  /** A local user logged in with POST /api/v2/user/session; `app` is null when no key was required. */
+  | {
+      kind: 'user';
+      app: AppConfig | null;
+      user: PrincipalUser & { id: number; email: string };
+      role: RoleConfig;
+      session: SessionRef;
+    }
+  /** A user of an external identity provider, by a token it signed. */
+  | { kind: 'external'; app: AppConfig | null; user: PrincipalUser; role: RoleConfig; session: SessionRef };

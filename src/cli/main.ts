@@ -7,6 +7,7 @@ import { introspect } from './introspect.js';
 import { keyCreate } from './key.js';
 import { printModelCommand } from './print-model.js';
 import { serve } from './serve.js';
+import { registerUserCommands } from './user.js';
 
 const CONFIG_HELP =
   'config file (YAML or JSON); default: $JUNCTION_CONFIG, then ./junction.yaml, else the bundled demo';
@@ -62,6 +63,7 @@ export function program(): Command {
     .option('--role <name>', 'the role the app runs as, for the snippet (a name from auth.roles)')
     .action(run(keyCreate));
 
+  registerUserCommands(cli, run);
   return cli;
 }
 

@@ -1,9 +1,11 @@
-// The `auth` section: apps with API keys, and roles with DreamFactory-style service access (compat §10.3–10.4).
-// zod checks each value; checkAuth checks what spans values (unique names, known roles and services, one key
-// per app); normaliseAuth gives the AuthConfig. No message ever contains a key or a key hash.
+// The `auth` section: apps with API keys, roles with DreamFactory-style service access (compat §10.3–10.4),
+// local users with session tokens, and an external identity provider's JWTs. zod checks each value;
+// checkAuth checks what spans values (unique names, known roles and services, one key per app, keys for
+// the JWT algorithms); normaliseAuth gives the AuthConfig. No message ever contains a key, hash or secret.
+import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { hashApiKey } from '../auth/keys.js';
-import type { AccessVerb, AuthConfig, RoleAccessConfig } from '../auth/types.js';
+import { JWT_ALGORITHMS, type AccessVerb, type AuthConfig, type RoleAccessConfig } from '../auth/types.js';
 import { ApiError } from '../errors/index.js';
 import { formatPath, problem } from './problem.js';
 
@@ -32,6 +34,10 @@ export const FILTER_OPERATORS = [
 ] as const;
 /** Shorter plain keys are too easy to guess; `junction key create` makes 43-character ones. */
 export const MIN_API_KEY_LENGTH = 16;
+/** HS256 keys shorter than the hash output are weaker than the algorithm (RFC 7518 §3.2). */
+export const MIN_SECRET_BYTES = 32;
+export const DEFAULT_SESSION_TTL_SECONDS = 3600;
+export const DEFAULT_SYSTEM_DATABASE = './junction-system.sqlite';
 
 const NAME = /^[A-Za-z0-9_-]+$/;
 const KEY_HASH = /^(sha256:)?[0-9a-fA-F]{64}$/;
@@ -162,6 +168,53 @@ const appSchema = z
   }))
   .describe('A client application, identified by its API key (X-DreamFactory-API-Key or ?api_key=).');
 
+const secretSchema = (what: string) =>
+  z
+    .string()
+    .refine((secret) => Buffer.byteLength(secret, 'utf8') >= MIN_SECRET_BYTES, {
+      message: `is too short to be safe: use at least ${MIN_SECRET_BYTES} bytes (e.g. openssl rand -base64 48)`,
+    })
+    .describe(`${what}: at least ${MIN_SECRET_BYTES} bytes, normally \${VAR} from the environment.`);
+
+const systemDatabaseSchema = z
+  .strictObject({
+    filename: z
+      .string()
+      .min(1)
+      .describe(
+        'SQLite file for users and revoked tokens, relative to this config file; created on first use.',
+      ),
+  })
+  .describe('Where users and revoked session tokens are kept (default ./junction-system.sqlite).');
+
+const externalJwtSchema = z
+  .strictObject({
+    secret: secretSchema('Shared secret for the HS* algorithms').optional(),
+    jwksFile: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('A local JWKS JSON file with the public keys for RS*, PS* and ES* (found by kid).'),
+    algorithms: z
+      .array(z.enum(JWT_ALGORITHMS))
+      .min(1)
+      .describe('The only algorithms accepted (the token cannot choose another; none is never accepted).'),
+    issuer: z.string().min(1).optional().describe('Required `iss` claim.'),
+    audience: z.string().min(1).optional().describe('Required `aud` claim.'),
+    roleClaim: z
+      .string()
+      .min(1)
+      .default('role')
+      .describe("Claim with the provider's role (a.b reaches into objects)."),
+    roleMap: z
+      .record(z.string(), z.string().min(1))
+      .default({})
+      .describe('Provider role → role name from auth.roles. Tokens whose role is not mapped are refused.'),
+    emailClaim: z.string().min(1).default('email').describe("Claim with the user's email ({user.email})."),
+    idClaim: z.string().min(1).default('sub').describe("Claim with the user's id ({user.id})."),
+  })
+  .describe("An identity provider's JWTs, accepted as session tokens.");
+
 export const authSchema = z
   .strictObject({
     apiKeyInQuery: z
@@ -172,15 +225,60 @@ export const authSchema = z
       ),
     roles: z.array(roleSchema).default([]).describe('Named permission sets; each app runs as one.'),
     apps: z.array(appSchema).default([]).describe('With no apps the API is open to everyone (serve warns).'),
+    sessionSecret: secretSchema('HS256 key of the session tokens; setting it turns on users').optional(),
+    sessionTtlSeconds: z
+      .int()
+      .min(60, 'must be at least 60')
+      .max(30 * 24 * 3600, 'must be at most 2592000 (30 days)')
+      .default(DEFAULT_SESSION_TTL_SECONDS)
+      .describe('Lifetime of a session token in seconds (default 3600).'),
+    systemDatabase: systemDatabaseSchema.optional(),
+    requireApiKeyWithSession: z
+      .boolean()
+      .default(true)
+      .describe('A session token must come with an app key, as in DreamFactory (default true).'),
+    externalJwt: externalJwtSchema.optional(),
   })
-  .describe('Access control: apps with API keys, and the roles they run as.');
+  .describe('Access control: apps with API keys, the roles they run as, users and session tokens.');
 
 type AuthFile = z.output<typeof authSchema>;
 type AccessFile = z.output<typeof accessSchema>;
 
-/** Input has passed validation (checkAuth included). */
-export function normaliseAuth(auth: AuthFile): AuthConfig {
+/** Input has passed validation (checkAuth included); relative paths follow `baseDir` (the config's folder). */
+export function normaliseAuth(
+  auth: AuthFile,
+  options: { baseDir: string } = { baseDir: process.cwd() },
+): AuthConfig {
+  const path = (file: string) =>
+    file === ':memory:' || isAbsolute(file) ? file : resolve(options.baseDir, file);
+  const jwt = auth.externalJwt;
+  // Only present when configured, so a config without users reads exactly as before.
+  const users: AuthConfig['users'] =
+    auth.sessionSecret === undefined
+      ? null
+      : {
+          systemDatabase: { filename: path(auth.systemDatabase?.filename ?? DEFAULT_SYSTEM_DATABASE) },
+          sessionSecret: auth.sessionSecret,
+          sessionTtlSeconds: auth.sessionTtlSeconds,
+        };
+  const externalJwt: AuthConfig['externalJwt'] =
+    jwt === undefined
+      ? null
+      : {
+          secret: jwt.secret ?? null,
+          jwksFile: jwt.jwksFile === undefined ? null : path(jwt.jwksFile),
+          algorithms: [...new Set(jwt.algorithms)],
+          issuer: jwt.issuer ?? null,
+          audience: jwt.audience ?? null,
+          roleClaim: jwt.roleClaim,
+          roleMap: { ...jwt.roleMap },
+          emailClaim: jwt.emailClaim,
+          idClaim: jwt.idClaim,
+        };
   return {
+    ...(users || externalJwt
+      ? { requireApiKeyWithSession: auth.requireApiKeyWithSession, users, externalJwt }
+      : {}),
     apiKeyInQuery: auth.apiKeyInQuery,
     roles: auth.roles.map((role) => ({
       name: role.name,
@@ -255,7 +353,54 @@ export function checkAuth(document: unknown): ApiError[] {
     ...uniqueNames(apps, 'app'),
     ...apps.flatMap((app) => checkApp(app, roleNames)),
     ...uniqueKeys(apps),
+    ...checkSessions(document.auth, apps.length, roleNames),
   ];
+}
+
+/** Users need a secret; provider tokens need a key per algorithm family and known roles; either needs an app. */
+function checkSessions(auth: Record<string, unknown>, appCount: number, roleNames: string[]): ApiError[] {
+  const errors: ApiError[] = [];
+  const users = auth.sessionSecret !== undefined || auth.systemDatabase !== undefined;
+  if (auth.systemDatabase !== undefined && auth.sessionSecret === undefined) {
+    errors.push(
+      problem(
+        ['auth', 'sessionSecret'],
+        `is required when auth.systemDatabase is set: at least ${MIN_SECRET_BYTES} bytes, e.g. \${JUNCTION_SESSION_SECRET}`,
+      ),
+    );
+  }
+  const jwt = auth.externalJwt;
+  if (isRecord(jwt)) {
+    const at = ['auth', 'externalJwt'];
+    const algorithms = Array.isArray(jwt.algorithms)
+      ? jwt.algorithms.filter((a) => typeof a === 'string')
+      : [];
+    if (algorithms.some((a) => a.startsWith('HS')) && jwt.secret === undefined) {
+      errors.push(problem([...at, 'secret'], 'is required for the HS* algorithms'));
+    }
+    if (algorithms.some((a) => !a.startsWith('HS')) && jwt.jwksFile === undefined) {
+      errors.push(problem([...at, 'jwksFile'], 'is required for the RS*, PS* and ES* algorithms'));
+    }
+    if (jwt.issuer === 'junction') {
+      errors.push(problem([...at, 'issuer'], "'junction' is the issuer of Junction's own session tokens"));
+    }
+    if (isRecord(jwt.roleMap)) {
+      for (const [claim, role] of Object.entries(jwt.roleMap)) {
+        if (typeof role === 'string' && !roleNames.includes(role)) {
+          errors.push(problem([...at, 'roleMap', claim], `unknown role '${role}'`));
+        }
+      }
+    }
+  }
+  if ((users || jwt !== undefined) && auth.requireApiKeyWithSession !== false && appCount === 0) {
+    errors.push(
+      problem(
+        ['auth', 'apps'],
+        'session tokens need an app key to come with them (requireApiKeyWithSession), but no apps are configured',
+      ),
+    );
+  }
+  return errors;
 }
 
 function uniqueNames(list: Item[], what: string): ApiError[] {

@@ -4,6 +4,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { ApiError } from '../errors/index.js';
 import { authSchema, normaliseAuth } from './auth-schema.js';
+import { limitsSchema, normaliseLimits } from './limits-schema.js';
 import type { ConnectionConfig, FieldRef, JunctionConfig, ServiceConfig } from './types.js';
 
 export { formatPath, problem } from './problem.js';
@@ -153,6 +154,7 @@ export const configFileSchema = z
     services: z.array(serviceSchema).min(1, 'needs at least one service').describe('The databases to serve.'),
     virtualForeignKeys: z.array(virtualForeignKeySchema).default([]),
     auth: authSchema.prefault({}),
+    limits: limitsSchema.prefault({}),
   })
   .meta({
     title: 'Junction configuration',
@@ -197,7 +199,8 @@ export function normaliseConfig(
       from: toFieldRef(key.from),
       to: toFieldRef(key.to),
     })),
-    auth: normaliseAuth(file.auth),
+    auth: normaliseAuth(file.auth, { baseDir }),
+    limits: normaliseLimits(file.limits),
   };
 }
 

@@ -12,6 +12,61 @@ export interface JunctionConfig {
   virtualForeignKeys: VirtualForeignKeyConfig[];
   /** Apps, API keys and roles; with no apps configured the API is open (and `serve` warns). */
   auth: AuthConfig;
+  /** Request limits (security.md T13–T15). normaliseConfig always sets them; a config built in code may leave
+   * them out and gets DEFAULT_LIMITS (src/config/limits-schema.ts). */
+  limits?: LimitsConfig;
+}
+
+/** Limits, on by default; each rejection is a 400 (413 for bodies, 429 for rate limits) with a stable code. */
+export interface LimitsConfig {
+  graphql: GraphqlLimits;
+  rest: RestLimits;
+  rows: RowLimits;
+  rateLimit: RateLimitConfig;
+}
+
+/** Checked before any database access (parse and validation). */
+export interface GraphqlLimits {
+  maxDepth: number;
+  maxAliases: number;
+  maxTokens: number;
+  maxDirectives: number;
+  maxCost: number;
+  /** Operations in one batched request (a JSON array body). */
+  maxBatch: number;
+  /** Hide "Did you mean …?" in validation errors. */
+  blockSuggestions: boolean;
+}
+
+export interface RestLimits {
+  /** Levels of `related` (`related=A` is one, `A.related=B` two). */
+  relatedDepth: number;
+  /** Relations one request may read, all levels together (`related=*` counts each relation). */
+  relatedWidth: number;
+  /** Identifiers in `ids` (URL or body) of one read. */
+  maxIds: number;
+  /** Characters of one `filter`; the filter grammar's own ceiling (MAX_FILTER_LENGTH) is the maximum. */
+  maxFilterLength: number;
+  /** Request body bytes (REST and GraphQL), 413 past it. */
+  maxBodyBytes: number;
+  /** Nesting of a REST body or of GraphQL variables (arrays and objects), 400 past it. */
+  maxJsonDepth: number;
+}
+
+export interface RowLimits {
+  /** Rows one request may read from the databases, root and every relation level together. */
+  maxPerResponse: number;
+}
+
+export interface RateLimitConfig {
+  enabled: boolean;
+  /** Sustained requests per `durationSeconds` for one principal (API key, user, else client IP). */
+  points: number;
+  durationSeconds: number;
+  /** Requests allowed in a burst (at least `points`); the extra `burst - points` refill over 30 windows. */
+  burst: number;
+  /** Shared counters for replicas; needs a Redis client package (not bundled yet). */
+  redisUrl: string | null;
 }
 
 export interface ServerConfig {

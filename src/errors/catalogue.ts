@@ -13,6 +13,16 @@ export const ERROR_CODES = {
   BAD_REQUEST: { status: 400, family: 'request' },
   NOT_FOUND: { status: 404, family: 'request' },
   PAYLOAD_TOO_LARGE: { status: 413, family: 'request' },
+  // limits (src/config/limits-schema.ts): GraphQL ones are validation errors, rejected before any DB access
+  DEPTH_LIMIT: { status: 400, family: 'request' },
+  ALIAS_LIMIT: { status: 400, family: 'request' },
+  TOKEN_LIMIT: { status: 400, family: 'request' },
+  DIRECTIVE_LIMIT: { status: 400, family: 'request' },
+  COST_LIMIT: { status: 400, family: 'request' },
+  BATCH_LIMIT: { status: 400, family: 'request' },
+  /** A request would read more rows than limits.rows.maxPerResponse. */
+  ROW_LIMIT: { status: 400, family: 'request' },
+  RATE_LIMITED: { status: 429, family: 'request' },
   // config and model: the operator's files or databases do not make a valid model
   CONFIG_NOT_FOUND: { status: 500, family: 'config' },
   CONFIG_INVALID: { status: 500, family: 'config' },

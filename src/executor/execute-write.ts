@@ -27,6 +27,7 @@ export function keyFilter(table: TableModel, keys: Scalar[][]): Expr {
 function authorizeInsert(node: InsertNode, ctx: ExecContext): void {
   const entry = ctx.index.entry(node.service, node.table);
   authorizeWrite(ctx.index, ctx.principal, entry, 'POST', Object.keys(node.values));
+  // The values themselves are checked in insertNode, once parents have filled the foreign keys.
   for (const parent of node.parents) if (parent.create) authorizeInsert(parent.create, ctx);
   for (const child of node.children) {
     child.create.forEach((c) => authorizeInsert(c, ctx));
@@ -78,6 +79,7 @@ async function insertNode(node: InsertNode, tx: DataSource, ctx: ExecContext): P
     ...node.children.flatMap((c) => c.relation.fields),
     ...node.links.flatMap((l) => l.relation.fields),
   ]);
+  authorizeWrite(ctx.index, ctx.principal, ctx.index.entry(node.service, node.table), 'POST', values);
   const row = await insertRow(tx, ctx, table, values, needed);
   for (const child of node.children) {
     const rel = child.relation;
@@ -196,7 +198,7 @@ export async function executeUpdate(op: UpdateOp, ctx: ExecContext): Promise<Wri
     ctx.principal,
     ctx.index.entry(op.service, op.table),
     'PATCH',
-    Object.keys(op.set),
+    op.set,
   );
   const where = await resolveFilters(both(op.where, allowed), ctx);
   return ctx.source(op.service).transaction(async (tx) => {
@@ -246,8 +248,14 @@ export async function executeUpsert(op: UpsertOp, ctx: ExecContext): Promise<Wri
   const table = ctx.index.table(op.service, op.table);
   requireKey(table, 'Upserting');
   const entry = ctx.index.entry(op.service, op.table);
-  authorizeWrite(ctx.index, ctx.principal, entry, 'POST', Object.keys(op.values));
-  authorizeWrite(ctx.index, ctx.principal, entry, 'PATCH', op.update);
+  authorizeWrite(ctx.index, ctx.principal, entry, 'POST', op.values);
+  authorizeWrite(
+    ctx.index,
+    ctx.principal,
+    entry,
+    'PATCH',
+    Object.fromEntries(op.update.map((c) => [c, op.values[c]])),
+  );
   const missing = op.conflict.filter(
     (column) => op.values[column] === undefined || op.values[column] === null,
   );

@@ -14,6 +14,9 @@ import type { ModelIndex } from '../model/model-index.js';
 import { handleRest, isRestPath } from '../rest/router.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { refuseWithoutCredentials, SchemaRegistry } from './graphql-schemas.js';
+import { limitsOf } from '../config/limits-schema.js';
+import type { RestLimits } from '../config/types.js';
+import { guardSource, limitPlugins } from './limits.js';
 import { routesPlugin } from './routes.js';
 
 export interface JunctionServer {
@@ -33,7 +36,9 @@ export function createJunctionServer(
   runtime: Runtime,
   log: (message: string) => void = console.error,
 ): JunctionServer {
-  const sourceOf = (service: string) => runtime.sources.get(service).data;
+  const limits = limitsOf(runtime.config);
+  const sourceOf = (service: string) =>
+    guardSource(runtime.sources.get(service).data, limits.rows.maxPerResponse);
   // One index and one set of schemas per model version; a request keeps the ones it started with.
   const schemas = new SchemaRegistry(runtime.current.model, sourceOf);
   runtime.onReload((next) => schemas.reload(next.model));
@@ -59,6 +64,8 @@ export function createJunctionServer(
     // routes.ts answers /health with a JSON body; yoga's own check would answer first with an empty one.
     healthCheckEndpoint: '/graphql/health',
     landingPage: false,
+    batching: { limit: limits.graphql.maxBatch },
+    maxRequestBodySize: limits.rest.maxBodyBytes,
     graphiql: () => ({ title: 'Junction GraphiQL', defaultQuery: exampleQuery(runtime.current.model) }),
     context: ({ request, params }) => {
       const counter = { statements: 0 };
@@ -71,9 +78,10 @@ export function createJunctionServer(
     },
     maskedErrors: { maskError: (error) => encodeGraphqlError(error, log) },
     plugins: [
+      ...limitPlugins(limits, principalFor, log),
       routesPlugin(runtime, log),
       refuseWithoutCredentials('/graphql', principalFor),
-      restPlugin(() => schemas.index, sourceOf, statsFor, log, auth),
+      restPlugin(() => schemas.index, sourceOf, statsFor, log, auth, limits.rest),
       statementsHeader(stats),
     ],
     logging: {
@@ -112,13 +120,13 @@ function restPlugin(
   statsFor: (request: Request) => ExecStats,
   log: (message: string) => void,
   auth: Authenticator,
+  limits: RestLimits,
 ): Plugin {
   return {
     async onRequest({ request, url, endResponse }) {
       if (!isRestPath(url.pathname)) return;
-      endResponse(
-        await handleRest(request, url, { index: index(), sourceOf, stats: statsFor(request), log, auth }),
-      );
+      const deps = { index: index(), sourceOf, stats: statsFor(request), log, auth, limits };
+      endResponse(await handleRest(request, url, deps));
     },
   };
 }

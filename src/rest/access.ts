@@ -23,5 +23,7 @@ export function checkComponent(ctx: RestContext): void {
   if (principal.kind === 'open') return;
   const { verb, service, path } = ctx.request;
   // `_table/Album/5` is checked as `_table/album/5`; a wildcard `_table/album/*` covers it (§10.3).
-  if (!isAllowed(principal.role, service.name, componentOf(path), verb)) throw denied();
+  const component = componentOf(path);
+  if (!isAllowed(principal.role, service.name, component, verb))
+    throw denied(principal, verb, service.name, component);
 }

@@ -2,8 +2,11 @@
 // `/api`, `/api/v1`, `/api/v2` and any `/api/v{n}` are the same; service names are case-insensitive; trailing
 // slashes and path segments after a record id are ignored; POST can carry another verb (method override).
 import type { Authenticator } from '../auth/principal.js';
+import { handleUserSession, isUserSessionPath } from '../auth/session-route.js';
 import { encodeDfError } from '../errors/encode-df.js';
 import { ApiError } from '../errors/index.js';
+import { DEFAULT_LIMITS, jsonDepthExceeds } from '../config/limits-schema.js';
+import type { RestLimits } from '../config/types.js';
 import { createExecContext } from '../executor/context.js';
 import type { DataSource, ExecStats } from '../executor/data-source.js';
 import type { ModelIndex } from '../model/model-index.js';
@@ -19,7 +22,6 @@ import type { RestContext, RestRequest, RestResponse, Verb } from './types.js';
 const PREFIX = /^\/api(?:\/v[0-9.]+)?(?=\/|$)/i;
 const VERBS = new Set<Verb>(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
 const OVERRIDE_HEADERS = ['x-http-method', 'x-method-override', 'x-http-method-override'];
-export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
 export function isRestPath(pathname: string): boolean {
   return PREFIX.test(pathname);
@@ -31,6 +33,8 @@ export interface RestDeps {
   stats: ExecStats;
   log: (message: string) => void;
   auth: Authenticator;
+  /** Absent: DEFAULT_LIMITS.rest. */
+  limits?: RestLimits;
 }
 
 export async function handleRest(request: Request, url: URL, deps: RestDeps): Promise<Response> {
@@ -61,6 +65,9 @@ async function route(request: Request, url: URL, deps: RestDeps): Promise<RestRe
     .filter((s) => s !== '')
     .map(decodeSegment);
   const verb = effectiveVerb(request, url);
+  // DreamFactory's login endpoint (`user/session`) is the auth stage's, answered before any service lookup.
+  if (isUserSessionPath(deps.auth, segments))
+    return handleUserSession(deps.auth, verb, request, url.searchParams);
   // Credentials are checked before anything else, on every path (compat §10.2).
   const principal = deps.auth.resolve(request.headers, url.searchParams);
   const [serviceName, resource, ...rest] = segments;
@@ -71,8 +78,13 @@ async function route(request: Request, url: URL, deps: RestDeps): Promise<RestRe
   const service = deps.index.findService(serviceName.toLowerCase());
   if (!service) throw new ApiError('NOT_FOUND', `Could not find a service for ${serviceName.toLowerCase()}`);
   const tableRequest = resource === '_table' && rest.length > 0;
+  const limits = deps.limits ?? DEFAULT_LIMITS.rest;
   const body =
-    verb === 'GET' && request.method === 'GET' ? undefined : await parseRestBody(request, MAX_BODY_BYTES);
+    verb === 'GET' && request.method === 'GET'
+      ? undefined
+      : await parseRestBody(request, limits.maxBodyBytes);
+  if (jsonDepthExceeds(body, limits.maxJsonDepth))
+    throw new ApiError('BAD_REQUEST', `Request body is nested deeper than ${limits.maxJsonDepth} levels.`);
   const bodyObject =
     body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : null;
   const restRequest: RestRequest = {
@@ -88,6 +100,7 @@ async function route(request: Request, url: URL, deps: RestDeps): Promise<RestRe
     request: restRequest,
     principal,
     exec: { ...createExecContext(deps.index, deps.sourceOf, principal), stats: deps.stats },
+    limits,
   };
   checkComponent(ctx);
   if (resource === undefined) return serviceRootHandler(ctx);

@@ -2,6 +2,7 @@
 // split after the service, parameters with DreamFactory's aliases and body fallbacks) and returns a
 // RestResponse whose body is a plain value; encoders turn it into JSON, XML or CSV.
 import type { Principal } from '../auth/types.js';
+import type { RestLimits } from '../config/types.js';
 import type { ExecContext } from '../executor/context.js';
 import type { ModelIndex } from '../model/model-index.js';
 import type { ServiceModel } from '../model/types.js';
@@ -35,6 +36,8 @@ export interface RestContext {
   principal: Principal;
   /** The executor state of this request (statement counter, loaders). */
   exec: ExecContext;
+  /** The server's REST limits; absent (handlers called directly): DEFAULT_LIMITS.rest. */
+  limits?: RestLimits;
 }
 
 export type RestHandler = (ctx: RestContext) => Promise<RestResponse>;

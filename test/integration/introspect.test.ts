@@ -329,14 +329,12 @@ describe('introspecting a wide PostgreSQL schema', () => {
     if (db) await db.drop();
   });
 
-  it('reads 500 tables in well under 5 seconds', async () => {
-    const started = Date.now();
+  // How long it takes is measured by bench/introspect-500.ts, not asserted here.
+  it('reads all 500 tables of a wide schema with their keys', async () => {
     const catalog = await introspectService(db.service({ schema: 'wide' }), knex);
-    const elapsed = Date.now() - started;
     expect(catalog.tables).toHaveLength(TABLES);
     expect(table(catalog, 't499').foreignKeys).toMatchObject([{ refTable: 't498', refColumns: ['id'] }]);
     expect(table(catalog, 't7').uniqueKeys).toMatchObject([{ columns: ['code'] }]);
-    expect(elapsed).toBeLessThan(2_500);
   });
 });
 

@@ -89,6 +89,10 @@ function matchSql(s: SqlText, col: string, op: MatchOp, value: string, insensiti
           ? `%${escaped}`
           : value;
   const escape = op === 'like' || op === 'notLike' || op === 'ilike' ? '' : " escape '!'";
+  // A raw pattern ending in an unpaired `\` (the default escape of PostgreSQL and MySQL) is an error on
+  // PostgreSQL (22025, "LIKE pattern must not end with escape character"): refused alike everywhere.
+  if (escape === '' && /(^|[^\\])(\\\\)*\\$/.test(value))
+    throw new ApiError('BAD_REQUEST', 'Invalid LIKE pattern: it ends with the escape character \\.');
   const not = op === 'notLike' ? 'not ' : '';
   if (op === 'ilike' || insensitive) {
     return s.dialect.caps.ilike

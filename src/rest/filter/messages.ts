@@ -21,6 +21,8 @@ export const filterErrors = {
   notNumber: (field: string) => bad(`Field '${field}' must be a valid number.`),
   notBoolean: (field: string) => bad(`Field '${field}' must be a valid boolean.`),
   functionCall: () => bad('Invalid value in filter request: function calls are not supported.'),
+  likeOnNonText: (field: string) =>
+    bad(`Field '${field}' is not text: LIKE, CONTAINS, STARTS WITH and ENDS WITH are not supported on it.`),
   badParam: (name: string) => bad(`Invalid value for filter parameter '${name}'.`),
   tooLong: () => bad(`Invalid filter request: longer than ${MAX_FILTER_LENGTH} characters.`),
   tooManyXors: () => bad(`Invalid filter request: more than ${MAX_FILTER_XORS} XOR operators.`),

@@ -230,6 +230,9 @@ export class FilterParser {
           ? typeScalar(raw, field, this.ctx)
           : typecast(pattern(op, substituteLookups(raw, this.ctx.lookups)), field);
       if (value === null) return { kind: 'const', value: false };
+      // A value that passed the typecast is a plain number or boolean here: PostgreSQL has no LIKE for those
+      // (500 "operator does not exist"), the others compare it as text; every database answers 400 alike.
+      if (NOT_TEXT.has(field.type)) throw filterErrors.likeOnNonText(field.name);
       return {
         kind: 'match',
         field: field.name,
@@ -244,6 +247,19 @@ export class FilterParser {
     return match.negate ? { kind: 'not', item: compare } : compare;
   }
 }
+
+/** Simple types LIKE cannot apply to on every database. */
+const NOT_TEXT = new Set([
+  'id',
+  'reference',
+  'integer',
+  'bigint',
+  'decimal',
+  'float',
+  'double',
+  'money',
+  'boolean',
+]);
 
 function isNot(token: Token | undefined): boolean {
   return token?.kind === 'word' && token.text.toUpperCase() === 'NOT';

@@ -26,9 +26,28 @@ export function guard(
   scope: WriteScope,
   entry: TableEntry,
   verb: AccessVerb,
-  columns: Iterable<string>,
+  written: Row | string[],
 ): Expr | null {
-  return authorizeWrite(scope.ctx.index, scope.ctx.principal, entry, verb, columns);
+  return authorizeWrite(scope.ctx.index, scope.ctx.principal, entry, verb, written);
+}
+
+/**
+ * Every table a record's nested data would touch, checked before the first write: without rollback=true
+ * nothing would undo a parent row written before a refused child (values are checked again when written).
+ */
+function precheck(scope: WriteScope, entry: TableEntry, parts: RecordParts): void {
+  for (const { relation, value } of parts.nested) {
+    const far = scope.ctx.index.target(relation);
+    const items = (Array.isArray(value) ? value : [value]).filter((v) => v !== null && typeof v === 'object');
+    for (const item of items) {
+      const farParts = recordParts(far, item);
+      const existing = hasAll(farParts.values, far.table.primaryKey);
+      guard(scope, far, existing ? 'PATCH' : 'POST', existing ? [] : Object.keys(farParts.values));
+      if (relation.junction)
+        guard(scope, scope.ctx.index.entry(relation.junction.service, relation.junction.table), 'POST', []);
+      precheck(scope, far, farParts);
+    }
+  }
 }
 
 /** `where` narrowed by a role's row filter. */
@@ -59,9 +78,10 @@ export async function createRecord(
   ops = scope.ops,
 ): Promise<Row> {
   const parts = recordParts(entry, record);
+  precheck(scope, entry, parts);
   await applyParents(scope, parts);
   checkCreate(entry, parts.values, index, record);
-  guard(scope, entry, 'POST', Object.keys(parts.values));
+  guard(scope, entry, 'POST', parts.values);
   const needed = [...new Set([...entry.table.primaryKey, ...parts.nested.flatMap((n) => n.relation.fields)])];
   const row = await ops.insert(entry.table, parts.values, needed);
   if (ops !== scope.ops) scope.foreign.push({ ops, entry, key: pick(row, entry.table.primaryKey) });
@@ -77,6 +97,7 @@ export async function updateRecord(
   parts: RecordParts,
   idText: string,
 ): Promise<Row> {
+  precheck(scope, entry, parts);
   await applyParents(scope, parts);
   const needed = [
     ...new Set([
@@ -87,7 +108,7 @@ export async function updateRecord(
   ];
   const changing = Object.keys(parts.values).filter((column) => !entry.table.primaryKey.includes(column));
   // A row outside the role's row filter is "not found", not "forbidden" (no oracle, compat §10.4).
-  const allowed = guard(scope, entry, 'PATCH', changing);
+  const allowed = guard(scope, entry, 'PATCH', Object.fromEntries(changing.map((c) => [c, parts.values[c]])));
   const [found] = await scope.ops.find(entry.table, within(equalsAll(where), allowed), needed, 1);
   if (!found) throw itemError(`Record with identifier '${idText}' not found.`, 404);
   const set = Object.fromEntries(
@@ -207,7 +228,7 @@ async function applyHasMany(
       await unlink(scope, ops, far, relation, id, others);
       continue;
     }
-    const allowed = guard(scope, far, 'PATCH', [...Object.keys(others), ...Object.keys(fk)]);
+    const allowed = guard(scope, far, 'PATCH', { ...others, ...fk });
     const [existing] = await ops.find(far.table, within(equalsAll(id), allowed), key, 1);
     if (existing) await ops.update(far.table, { ...others, ...fk }, within(equalsAll(id), allowed));
     else await createRecord(scope, far, { ...(child as Row), ...fk }, 0, ops);
@@ -229,7 +250,7 @@ async function unlink(
     return;
   }
   const cleared = Object.fromEntries(relation.refFields.map((f) => [f, null]));
-  const allowed = guard(scope, far, 'PATCH', [...Object.keys(others), ...relation.refFields]);
+  const allowed = guard(scope, far, 'PATCH', { ...others, ...cleared });
   await ops.update(far.table, { ...others, ...cleared }, within(equalsAll(id), allowed));
 }
 
@@ -260,7 +281,7 @@ async function applyManyMany(
       );
       if (Object.keys(others).length > 0 && hasAll(farParts.values, far.table.primaryKey)) {
         const id = pick(farParts.values, far.table.primaryKey);
-        const allowed = guard(scope, far, 'PATCH', Object.keys(others));
+        const allowed = guard(scope, far, 'PATCH', others);
         const [existing] = await ops.find(far.table, within(equalsAll(id), allowed), far.table.primaryKey, 1);
         if (existing) await ops.update(far.table, others, within(equalsAll(id), allowed));
         else farRow = await createRecord(scope, far, item, 0, ops);
@@ -284,7 +305,7 @@ async function applyManyMany(
     }
     const [linked] = await junctionOps.find(junctionEntry.table, equalsAll(link), Object.keys(link), 1);
     if (!linked) {
-      guard(scope, junctionEntry, 'POST', Object.keys(link));
+      guard(scope, junctionEntry, 'POST', link);
       await junctionOps.insert(junctionEntry.table, link, []);
     }
   }

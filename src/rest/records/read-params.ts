@@ -87,12 +87,19 @@ export function offsetFor(params: Params): number {
   return Math.floor(value);
 }
 
+/** How far `related` may reach in one request (limits.rest): levels, and relations over all levels. */
+export interface RelatedLimits {
+  relatedDepth: number;
+  relatedWidth: number;
+}
+
 /**
  * `related=A,B` or `*`: relation reads attached under their canonical names. DF's related limit covers all
  * parents together (Q9), and a missing has_one is `[]` while a missing belongs_to is null (Q10).
  * Extensions (absent in DF, so requests without them behave as in DF): `{rel}.related` nests relations
  * (options of nested ones are keyed by the dotted path, `A.B.fields`), `{rel}.filter`, `{rel}.offset`, and
- * `{rel}.per_parent=true` to apply limit/offset to each parent row.
+ * `{rel}.per_parent=true` to apply limit/offset to each parent row. More levels than `relatedDepth` or more
+ * relations than `relatedWidth` (all levels, `*` counting each) is a 400.
  */
 export function relatedFor(
   index: ModelIndex,
@@ -100,15 +107,35 @@ export function relatedFor(
   params: Params,
   max: number,
   parseFilter: FilterParser,
-  related = params.string('related'),
-  path = '',
-  depth = 0,
+  limits: RelatedLimits,
 ): RelationRead[] {
+  const walk: RelatedWalk = { index, params, max, parseFilter, limits, relations: 0 };
+  return relatedLevel(walk, entry, params.string('related'), '', 0);
+}
+
+interface RelatedWalk {
+  index: ModelIndex;
+  params: Params;
+  max: number;
+  parseFilter: FilterParser;
+  limits: RelatedLimits;
+  /** Relations read so far, all levels together. */
+  relations: number;
+}
+
+function relatedLevel(
+  walk: RelatedWalk,
+  entry: TableEntry,
+  related: string | undefined,
+  path: string,
+  depth: number,
+): RelationRead[] {
+  const { index, params, max, parseFilter, limits } = walk;
   if (related === undefined || related.trim() === '') return [];
-  if (depth >= MAX_RELATED_DEPTH)
+  if (depth >= limits.relatedDepth)
     throw new ApiError(
       'BAD_REQUEST',
-      `Related records can be nested at most ${MAX_RELATED_DEPTH} levels deep.`,
+      `Related records can be nested at most ${limits.relatedDepth} levels deep.`,
     );
   const names =
     related.trim() === '*'
@@ -118,6 +145,11 @@ export function relatedFor(
   for (const name of names) {
     const relation = entry.relationsByName.get(name.toLowerCase());
     if (!relation || reads.some((r) => r.relation === relation)) continue; // unknown names are ignored (§3)
+    if (++walk.relations > limits.relatedWidth)
+      throw new ApiError(
+        'BAD_REQUEST',
+        `A request can read at most ${limits.relatedWidth} related tables (all related levels together).`,
+      );
     const key = `${path}${relation.name as string}`;
     const option = (o: string) => params.relation(key, o);
     const far = index.target(relation);
@@ -125,16 +157,7 @@ export function relatedFor(
     const limit = limitText && Number(limitText) >= 1 ? Math.min(Math.floor(Number(limitText)), max) : max;
     const filter = option('filter');
     // `?? ''`: an absent `{rel}.related` must not fall back to the default (the top-level `related`).
-    const nested = relatedFor(
-      index,
-      far,
-      params,
-      max,
-      parseFilter,
-      option('related') ?? '',
-      `${key}.`,
-      depth + 1,
-    );
+    const nested = relatedLevel(walk, far, option('related') ?? '', `${key}.`, depth + 1);
     const query: ReadQuery = {
       service: relation.refService,
       table: relation.refTable,
@@ -159,8 +182,6 @@ export function relatedFor(
 }
 
 export type FilterParser = (text: string, entry: TableEntry) => Expr | null;
-
-const MAX_RELATED_DEPTH = 8;
 
 function offsetOf(text: string | undefined): number {
   const value = text === undefined ? 0 : Number(text);

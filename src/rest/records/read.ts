@@ -1,6 +1,8 @@
 // GET /_table/{table}[/{id}] (and POST-tunnelled GET) → IR reads → DreamFactory envelopes (compat §3, §5.1):
 // by id (bare record), by ids (wrapped, in ids order, batch error for a missing one), by body records, or by
 // filter with DF's max-records rule and automatic meta.count/meta.next, count_only, as_list, group.
+import { DEFAULT_LIMITS } from '../../config/limits-schema.js';
+import type { RestLimits } from '../../config/types.js';
 import { dfItemError } from '../../errors/encode-df.js';
 import { ApiError } from '../../errors/index.js';
 import { executeAggregate, executeCount, executeRead } from '../../executor/execute-read.js';
@@ -24,16 +26,28 @@ import {
 } from './read-params.js';
 import { typecastRows } from './typecast.js';
 
+/** The request's REST limits (the server's, else the defaults). */
+export function restLimits(ctx: RestContext): RestLimits {
+  return ctx.limits ?? DEFAULT_LIMITS.rest;
+}
+
 export function filterParser(ctx: RestContext): FilterParser {
   const raw = ctx.request.params.raw('params');
   const bound = raw && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
-  return (text, entry) => parseFilter(text, entry, bound);
+  // The grammar refuses more than MAX_FILTER_LENGTH itself; the configured limit may only be lower.
+  const maxLength = restLimits(ctx).maxFilterLength;
+  return (text, entry) => {
+    if (text.length > maxLength)
+      throw new ApiError('BAD_REQUEST', `Invalid filter request: longer than ${maxLength} characters.`);
+    return parseFilter(text, entry, bound);
+  };
 }
 
 /** The base read of the table with `fields` and `related` applied; where/order/limit are set by the caller. */
 export function baseRead(ctx: RestContext, entry: TableEntry): ReadQuery {
   const { params } = ctx.request;
-  const related = relatedFor(ctx.index, entry, params, entry.service.maxRecords, filterParser(ctx));
+  const max = entry.service.maxRecords;
+  const related = relatedFor(ctx.index, entry, params, max, filterParser(ctx), restLimits(ctx));
   return {
     service: entry.service.name,
     table: entry.table.name,
@@ -57,8 +71,9 @@ export async function readById(ctx: RestContext, entry: TableEntry, id: string):
 
 /** Records by identifiers, in the order asked; a missing one makes the whole answer a batch error. */
 export async function readByIds(ctx: RestContext, entry: TableEntry, ids: unknown[]): Promise<RestResponse> {
-  if (ids.length > MAX_IDS)
-    throw new ApiError('BAD_REQUEST', `Too many ids in one request (at most ${MAX_IDS}).`);
+  const maxIds = restLimits(ctx).maxIds;
+  if (ids.length > maxIds)
+    throw new ApiError('BAD_REQUEST', `Too many ids in one request (at most ${maxIds}).`);
   const fields = idFields(entry, ctx.request.params);
   const filters = ids.map((id) => idFilter(fields, id));
   const base = baseRead(ctx, entry);
@@ -98,8 +113,6 @@ export async function readByIds(ctx: RestContext, entry: TableEntry, ids: unknow
     },
   });
 }
-
-const MAX_IDS = 1000;
 
 /** Makes sure the id columns are read and gives a key function that matches idKey(). */
 function withIdColumns(query: ReadQuery, columns: string[]) {

@@ -108,7 +108,7 @@ async function updateByFilter(
   const set = Object.fromEntries(
     Object.entries(parts.values).filter(([c]) => !entry.table.primaryKey.includes(c)),
   );
-  const allowed = writeFilter(ctx, entry, 'PATCH', Object.keys(set));
+  const allowed = writeFilter(ctx, entry, 'PATCH', set);
   if (Object.keys(set).length > 0)
     await recordOps(ctx.exec.source(entry.service.name), ctx.exec).update(
       entry.table,
@@ -226,8 +226,13 @@ async function deleteByFilter(
   });
 }
 
-function writeFilter(ctx: RestContext, entry: TableEntry, verb: AccessVerb, columns: string[]): Expr | null {
-  return authorizeWrite(ctx.index, ctx.principal, entry, verb, columns);
+function writeFilter(
+  ctx: RestContext,
+  entry: TableEntry,
+  verb: AccessVerb,
+  written: Row | string[],
+): Expr | null {
+  return authorizeWrite(ctx.index, ctx.principal, entry, verb, written);
 }
 
 function whereValues(fields: FieldModel[], id: unknown): Row {

@@ -4,6 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_LIMITS } from '../../../src/config/limits-schema.js';
 import type { JunctionConfig, ServiceConfig, VirtualForeignKeyConfig } from '../../../src/config/types.js';
 import { createJunctionServer, STATEMENTS_HEADER } from '../../../src/http/server.js';
 import { Runtime } from '../../../src/runtime/runtime.js';
@@ -42,6 +43,8 @@ export function testConfig(
     services,
     virtualForeignKeys,
     auth: { apiKeyInQuery: true, roles: [], apps: [] },
+    // Suites send hundreds of requests a second from one address; limits.test.ts turns the rate limit on.
+    limits: { ...DEFAULT_LIMITS, rateLimit: { ...DEFAULT_LIMITS.rateLimit, enabled: false } },
   };
 }
 

@@ -293,7 +293,7 @@ describe('auth validation', () => {
   it('rejects unknown keys in every part of the section', () => {
     const role = { name: 'r', colour: 'red', access: [{ service: 'chinook', verbs: '*', verb: 'GET' }] };
     expect(problems(withAuth({ roles: [role], apps: [], keys: [] }))).toEqual([
-      'auth.keys: unknown key (expected one of apiKeyInQuery, roles, apps)',
+      'auth.keys: unknown key (expected one of apiKeyInQuery, roles, apps, sessionSecret, sessionTtlSeconds, systemDatabase, requireApiKeyWithSession, externalJwt)',
       expect.stringMatching(/^auth\.roles\[0\]\.access\[0\]\.verb: unknown key/),
       'auth.roles[0].colour: unknown key (expected one of name, description, active, access)',
     ]);
@@ -325,6 +325,86 @@ describe('auth validation', () => {
       'auth.roles[0].access[0].verbs[1]: expected one of GET, POST, PUT, PATCH, DELETE',
       'auth.roles[1].access[0].filters[0].operator: expected one of =, !=, >, >=, <, <=, IN, NOT IN, STARTS WITH, ENDS WITH, CONTAINS, IS NULL, IS NOT NULL',
       "auth.roles[1].name: duplicate role name 'reader' (first at auth.roles[0])",
+    ]);
+  });
+});
+
+describe('users, sessions and external tokens in the config', () => {
+  const SECRET = 'a-session-secret-of-at-least-32-bytes!';
+  const withUsers = (extra: Record<string, unknown>) =>
+    withAuth({ roles: [reader], apps: [app()], ...extra });
+
+  it('turns users on with sessionSecret: the system database defaults to junction-system.sqlite beside the config', () => {
+    expect(parse(withUsers({ sessionSecret: '${SECRET}' }), { SECRET }).auth).toMatchObject({
+      requireApiKeyWithSession: true,
+      users: {
+        systemDatabase: { filename: '/etc/junction/junction-system.sqlite' },
+        sessionSecret: SECRET,
+        sessionTtlSeconds: 3600,
+      },
+      externalJwt: null,
+    });
+  });
+
+  it('resolves systemDatabase.filename and jwksFile against the config folder and fills the claim defaults', () => {
+    const auth = parse(
+      withUsers({
+        sessionSecret: SECRET,
+        sessionTtlSeconds: 600,
+        systemDatabase: { filename: 'data/system.sqlite' },
+        requireApiKeyWithSession: false,
+        externalJwt: {
+          jwksFile: 'idp/jwks.json',
+          algorithms: ['RS256', 'RS256'],
+          roleMap: { staff: 'reader' },
+        },
+      }),
+    ).auth;
+    expect(auth.users?.systemDatabase.filename).toBe('/etc/junction/data/system.sqlite');
+    expect(auth.users?.sessionTtlSeconds).toBe(600);
+    expect(auth.requireApiKeyWithSession).toBe(false);
+    expect(auth.externalJwt).toEqual({
+      secret: null,
+      jwksFile: '/etc/junction/idp/jwks.json',
+      algorithms: ['RS256'],
+      issuer: null,
+      audience: null,
+      roleClaim: 'role',
+      roleMap: { staff: 'reader' },
+      emailClaim: 'email',
+      idClaim: 'sub',
+    });
+  });
+
+  it('refuses a short secret without printing it, and a system database without a secret', () => {
+    expect(problems(withUsers({ sessionSecret: 'short-secret' }))).toEqual([
+      'auth.sessionSecret: is too short to be safe: use at least 32 bytes (e.g. openssl rand -base64 48)',
+    ]);
+    expect(problems(withUsers({ systemDatabase: { filename: 'x.sqlite' } }))).toEqual([
+      'auth.sessionSecret: is required when auth.systemDatabase is set: at least 32 bytes, e.g. ${JUNCTION_SESSION_SECRET}',
+    ]);
+  });
+
+  it('refuses a system database kept in a served service, which would serve the users table too', () => {
+    expect(problems(withUsers({ sessionSecret: SECRET, systemDatabase: { service: 'chinook' } }))).toEqual([
+      'auth.systemDatabase.filename: is required',
+      'auth.systemDatabase.service: unknown key (expected one of filename)',
+    ]);
+  });
+
+  it('needs a key for each algorithm family, known roles, and an app when tokens need keys', () => {
+    const externalJwt = {
+      algorithms: ['HS256', 'ES256', 'none'],
+      issuer: 'junction',
+      roleMap: { staff: 'writer' },
+    };
+    expect(problems(withAuth({ roles: [reader], externalJwt }))).toEqual([
+      'auth.apps: session tokens need an app key to come with them (requireApiKeyWithSession), but no apps are configured',
+      expect.stringMatching(/^auth\.externalJwt\.algorithms\[2\]: expected one of HS256, /),
+      "auth.externalJwt.issuer: 'junction' is the issuer of Junction's own session tokens",
+      'auth.externalJwt.jwksFile: is required for the RS*, PS* and ES* algorithms',
+      "auth.externalJwt.roleMap.staff: unknown role 'writer'",
+      'auth.externalJwt.secret: is required for the HS* algorithms',
     ]);
   });
 });

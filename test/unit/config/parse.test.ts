@@ -1,5 +1,6 @@
 // Config documents → normalised JunctionConfig, or the exact `path: message` lines an operator would see.
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_LIMITS } from '../../../src/config/limits-schema.js';
 import { parse, problems, sqlite } from './helpers.js';
 
 describe('defaults and connections', () => {
@@ -23,6 +24,7 @@ describe('defaults and connections', () => {
       ],
       virtualForeignKeys: [],
       auth: { apiKeyInQuery: true, roles: [], apps: [] },
+      limits: DEFAULT_LIMITS,
     });
   });
 

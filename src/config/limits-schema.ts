@@ -1,0 +1,123 @@
+// The `limits` section: GraphQL, REST, row and rate limits, on by default (security.md T13–T15, decision 4).
+// zod checks each value and fills the defaults; normaliseLimits gives the LimitsConfig every stage reads.
+import { z } from 'zod';
+import { MAX_FILTER_LENGTH } from '../rest/filter/index.js';
+import type { JunctionConfig, LimitsConfig } from './types.js';
+
+/** A positive integer, or a string of digits (`${VAR}` substitutions arrive as strings). */
+function count(fallback: number, max: number, description: string) {
+  const int = z.int().min(1).max(max);
+  const digits = z
+    .string()
+    .regex(/^[0-9]+$/, 'expected an integer')
+    .meta({ pattern: '^([0-9]+|.*\\$\\{.*)$' });
+  return z
+    .union([int, digits], { error: 'expected an integer' })
+    .default(fallback)
+    .transform(Number)
+    .pipe(int)
+    .describe(`${description} Default ${fallback}.`);
+}
+
+const BIG = 2 ** 31 - 1;
+
+const graphqlLimitsSchema = z
+  .strictObject({
+    maxDepth: count(10, 1000, 'Deepest selection nesting of one operation.'),
+    maxAliases: count(15, BIG, 'Aliased fields in one operation (CVE-2026-35441).'),
+    maxTokens: count(5000, BIG, 'Lexical tokens in one query document.'),
+    maxDirectives: count(50, BIG, 'Directives in one operation.'),
+    maxCost: count(5000, BIG, 'Cost of one operation: 1 per scalar, 2 per object, ×1.5 per level.'),
+    maxBatch: count(10, 1000, 'Operations in one batched request (a JSON array body).'),
+    blockSuggestions: z
+      .boolean()
+      .default(true)
+      .describe('Hide "Did you mean …?" field suggestions in validation errors. Default true.'),
+  })
+  .describe('GraphQL limits, checked before any database access (400 with extensions.code).');
+
+const restLimitsSchema = z
+  .strictObject({
+    relatedDepth: count(3, 100, 'Levels of related (related=A is one level, A.related=B two).'),
+    relatedWidth: count(20, BIG, 'Relations one request reads, all levels together (related=* counts each).'),
+    maxIds: count(1000, BIG, 'Identifiers in ids of one read.'),
+    maxFilterLength: count(
+      MAX_FILTER_LENGTH,
+      MAX_FILTER_LENGTH,
+      `Characters of one filter (the grammar's ceiling, ${MAX_FILTER_LENGTH}, is also the maximum).`,
+    ),
+    maxBodyBytes: count(10 * 1024 * 1024, BIG, 'Request body bytes, REST and GraphQL (413 past it).'),
+    maxJsonDepth: count(64, 10_000, 'Nesting of a REST body or of GraphQL variables (arrays and objects).'),
+  })
+  .describe('DreamFactory REST limits (400 in the DreamFactory envelope).');
+
+const rowLimitsSchema = z
+  .strictObject({
+    maxPerResponse: count(
+      10_000,
+      BIG,
+      'Rows one request may read from the databases, root and all relation levels together.',
+    ),
+  })
+  .describe('Row caps on top of each service maxRecords.');
+
+const rateLimitSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true).describe('Default true.'),
+    points: count(50, BIG, 'Sustained requests per durationSeconds for one API key, user or client IP.'),
+    durationSeconds: count(1, 86_400, 'Length of one rate window.'),
+    burst: count(100, BIG, 'Requests allowed in a burst (at least points).'),
+    redisUrl: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Redis for counters shared by replicas (needs a Redis client package).'),
+  })
+  .refine((r) => r.burst >= r.points, { message: 'must be at least points', path: ['burst'] })
+  .describe('Requests over the limit get 429 with Retry-After; /health and /ready are never limited.');
+
+export const limitsSchema = z
+  .strictObject({
+    graphql: graphqlLimitsSchema.prefault({}),
+    rest: restLimitsSchema.prefault({}),
+    rows: rowLimitsSchema.prefault({}),
+    rateLimit: rateLimitSchema.prefault({}),
+  })
+  .describe('Request limits, all on by default.');
+
+export type LimitsFile = z.output<typeof limitsSchema>;
+
+export function normaliseLimits(file: LimitsFile): LimitsConfig {
+  return {
+    graphql: { ...file.graphql },
+    rest: { ...file.rest },
+    rows: { ...file.rows },
+    rateLimit: {
+      enabled: file.rateLimit.enabled,
+      points: file.rateLimit.points,
+      durationSeconds: file.rateLimit.durationSeconds,
+      burst: file.rateLimit.burst,
+      redisUrl: file.rateLimit.redisUrl ?? null,
+    },
+  };
+}
+
+/** Every limit at its default: what an empty `limits:` section (or none) gives. */
+export const DEFAULT_LIMITS: LimitsConfig = normaliseLimits(limitsSchema.parse({}));
+
+/** The limits a server runs with: the config's, or the defaults for a config built in code without them. */
+export function limitsOf(config: Pick<JunctionConfig, 'limits'>): LimitsConfig {
+  return config.limits ?? DEFAULT_LIMITS;
+}
+
+/** Whether arrays and objects in `value` nest deeper than `max` levels (`[1]` is 1). Iterative: no stack. */
+export function jsonDepthExceeds(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    const [node, depth] = item;
+    if (node === null || typeof node !== 'object') continue;
+    if (depth + 1 > max) return true;
+    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
