@@ -21,6 +21,10 @@ const PG: Record<string, ErrorCode> = {
   '22003': 'INVALID_VALUE',
   '22007': 'INVALID_VALUE',
   '22008': 'INVALID_VALUE',
+  // A NUL byte or a character the encoding cannot hold.
+  '22021': 'INVALID_VALUE',
+  // No operator for these types (e.g. LIKE on a uuid): only a value can cause it, the SQL is always ours.
+  '42883': 'INVALID_VALUE',
   '57014': 'STATEMENT_TIMEOUT',
 };
 
@@ -36,6 +40,10 @@ const MYSQL: Record<number, ErrorCode> = {
   1366: 'INVALID_VALUE',
   1264: 'INVALID_VALUE',
   1292: 'INVALID_VALUE',
+  // Illegal mix of collations: a 4-byte character compared with a 3-byte (utf8mb3) column.
+  1267: 'INVALID_VALUE',
+  1270: 'INVALID_VALUE',
+  1271: 'INVALID_VALUE',
   3024: 'STATEMENT_TIMEOUT',
   1969: 'STATEMENT_TIMEOUT',
 };
