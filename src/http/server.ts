@@ -68,10 +68,8 @@ export function createJunctionServer(
     maxRequestBodySize: limits.rest.maxBodyBytes,
     graphiql: () => ({ title: 'Junction GraphiQL', defaultQuery: exampleQuery(runtime.current.model) }),
     context: ({ request, params }) => {
-      const counter = { statements: 0 };
-      stats.set(request, counter);
       return {
-        stats: counter,
+        stats: statsFor(request),
         rawVariables: (params.variables as Record<string, unknown> | undefined) ?? null,
         principal: principalFor(request),
       };
