@@ -5,7 +5,9 @@ import type { ServiceConfig } from '../config/types.js';
 import type { DataSource } from '../executor/data-source.js';
 import { ApiError } from '../errors/index.js';
 import type { RawCatalog } from '../introspect/catalog.js';
+import type { DataModel, ServiceModel } from '../model/types.js';
 import { introspectService } from '../introspect/index.js';
+import { MongoSource } from './mongodb/source.js';
 import { connectionTarget, createKnex, destroyKnex, probeConnection } from './sql/connect.js';
 import { SqlDataSource } from './sql/sql-data-source.js';
 
@@ -17,6 +19,8 @@ export interface Source {
   introspect(onProgress?: (message: string) => void): Promise<RawCatalog>;
   /** Runs IR against this database (the executor's side of the adapter). */
   readonly data: DataSource;
+  /** The service's part of the model just built (on start and reload), for sources that need field types. */
+  adopt?(model: ServiceModel): void;
   close(): Promise<void>;
 }
 
@@ -63,15 +67,13 @@ class SqlSource implements Source {
 }
 
 export function openSource(service: ServiceConfig): Source {
-  if (service.type === 'mongodb') {
-    throw new ApiError('NOT_SUPPORTED', `service '${service.name}': MongoDB sources are not supported yet`);
-  }
-  return new SqlSource(service);
+  return service.type === 'mongodb' ? new MongoSource(service) : new SqlSource(service);
 }
 
 /** All sources of one config, opened lazily and closed together. */
 export class SourceRegistry {
   private readonly sources = new Map<string, Source>();
+  private model: DataModel | null = null;
 
   constructor(private readonly services: readonly ServiceConfig[]) {}
 
@@ -82,8 +84,19 @@ export class SourceRegistry {
       if (!service) throw new ApiError('NOT_FOUND', `unknown service '${name}'`);
       source = openSource(service);
       this.sources.set(name, source);
+      const part = this.model?.services.find((s) => s.name === name);
+      if (part) source.adopt?.(part);
     }
     return source;
+  }
+
+  /** The model the runtime serves now (start and every reload): sources that need field types get their part. */
+  adopt(model: DataModel): void {
+    this.model = model;
+    for (const [name, source] of this.sources) {
+      const part = model.services.find((s) => s.name === name);
+      if (part) source.adopt?.(part);
+    }
   }
 
   async closeAll(): Promise<void> {

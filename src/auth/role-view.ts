@@ -1,12 +1,23 @@
 // DataModel + role → the part of the model the role may use: tables it can read, without their hidden
 // columns, relations only to tables it can also read, and for each table the verbs it may write. The
 // GraphQL schema of a role is built from this view, so forbidden tables and columns do not exist in it.
-import type { DataModel, RelationModel, TableModel } from '../model/types.js';
+// Routines stay only where the role may call them with the verb their GraphQL field needs.
+import type { DataModel, RelationModel, RoutineModel, TableModel } from '../model/types.js';
 import { tableComponent } from './authorize.js';
 import { allowedVerbs, matchingEntries } from './roles.js';
 import type { AccessVerb, RoleConfig } from './types.js';
 
 const WRITE_VERBS = ['POST', 'PUT', 'PATCH', 'DELETE'] as const satisfies readonly AccessVerb[];
+
+/** DreamFactory's component of a routine: `_proc/{name}` or `_func/{name}`. */
+export function routineComponent(routine: Pick<RoutineModel, 'kind' | 'name'>): string {
+  return `${routine.kind === 'procedure' ? '_proc' : '_func'}/${routine.name}`;
+}
+
+/** The verb a GraphQL call needs: GET for a read-only function (a query field), POST for the rest (mutations). */
+export function routineCallVerb(routine: Pick<RoutineModel, 'kind' | 'readOnly'>): AccessVerb {
+  return routine.kind === 'function' && routine.readOnly ? 'GET' : 'POST';
+}
 
 export function roleView(model: DataModel, role: RoleConfig): DataModel {
   const readable = new Set<string>();
@@ -20,12 +31,19 @@ export function roleView(model: DataModel, role: RoleConfig): DataModel {
   const keeps = (relation: RelationModel) =>
     visible(relation.refService, relation.refTable) &&
     (!relation.junction || visible(relation.junction.service, relation.junction.table));
+  const callable = (service: string, routine: RoutineModel) =>
+    allowedVerbs(role, service, routineComponent(routine)).has(routineCallVerb(routine));
   return {
-    // A service without one readable table disappears from the role's schema altogether.
+    // A service without one readable table or callable routine disappears from the role's schema altogether.
     services: model.services
-      .filter((service) => service.tables.some((t) => visible(service.name, t.name)))
+      .filter(
+        (service) =>
+          service.tables.some((t) => visible(service.name, t.name)) ||
+          service.routines.some((r) => callable(service.name, r)),
+      )
       .map((service) => ({
         ...service,
+        routines: service.routines.filter((r) => callable(service.name, r)),
         tables: service.tables
           .filter((table) => visible(service.name, table.name))
           .map((table): TableModel => {

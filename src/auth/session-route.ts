@@ -21,11 +21,13 @@ export function isUserSessionPath(auth: Authenticator, segments: string[]): bool
   );
 }
 
+/** `principal` resolves the request's credentials (the server resolves them once per request). */
 export async function handleUserSession(
   auth: Authenticator,
   verb: Verb,
   request: Request,
   query: URLSearchParams,
+  principal: () => Promise<Principal> = () => auth.resolve(request.headers, query),
 ): Promise<RestResponse> {
   switch (verb) {
     case 'POST':
@@ -33,11 +35,10 @@ export async function handleUserSession(
     case 'GET':
       return {
         status: 200,
-        body: sessionBody(auth, current(auth, request, query), sessionToken(request.headers, query)),
+        body: await sessionBody(auth, await current(principal), sessionToken(request.headers, query)),
       };
     case 'DELETE': {
-      const principal = current(auth, request, query);
-      if (!auth.revoke(principal)) {
+      if (!(await auth.revoke(await current(principal)))) {
         throw new ApiError(
           'BAD_REQUEST',
           'This session cannot be ended here; the token stays valid until it expires.',
@@ -82,23 +83,21 @@ async function login(auth: Authenticator, request: Request, query: URLSearchPara
 }
 
 /** The request's session principal; API-key-only requests have none. */
-function current(
-  auth: Authenticator,
-  request: Request,
-  query: URLSearchParams,
-): Extract<Principal, { kind: 'user' | 'external' }> {
-  const principal = auth.resolve(request.headers, query);
+async function current(
+  resolve: () => Promise<Principal>,
+): Promise<Extract<Principal, { kind: 'user' | 'external' }>> {
+  const principal = await resolve();
   if (principal.kind !== 'user' && principal.kind !== 'external')
     throw new ApiError('UNAUTHORIZED', NO_SESSION);
   return principal;
 }
 
-function sessionBody(
+async function sessionBody(
   auth: Authenticator,
   principal: Extract<Principal, { kind: 'user' | 'external' }>,
   token: string | null,
 ) {
-  const stored = principal.kind === 'user' ? auth.users?.store.userById(principal.user.id) : null;
+  const stored = principal.kind === 'user' ? await auth.users?.store.userById(principal.user.id) : null;
   return {
     session_token: token,
     session_id: token,

@@ -57,9 +57,16 @@ export interface AuthConfig {
   externalJwt?: ExternalJwtConfig | null;
 }
 
+/** Where users and revoked tokens are kept. */
+export type SystemDatabaseConfig =
+  /** A SQLite file of its own (an absolute path, or `:memory:`). */
+  | { filename: string }
+  /** Tables `junction_users`, `junction_revoked_tokens` and `junction_system` in this configured SQL service. */
+  | { service: string };
+
 export interface UsersConfig {
-  /** The system database holding users and revoked tokens: an absolute SQLite file path. */
-  systemDatabase: { filename: string };
+  /** The system database holding users and revoked tokens. */
+  systemDatabase: SystemDatabaseConfig;
   /** HS256 key of the session JWTs (at least 32 bytes; from the environment). */
   sessionSecret: string;
   /** How long a session token lives. */

@@ -1,9 +1,10 @@
 // `junction user add|list|set-password|set-role|disable|enable|remove`: the users in the system database of
-// the config (auth.systemDatabase). Passwords come from --password-stdin, --password-env VAR or a prompt
+// the config (auth.systemDatabase: a SQLite file or a configured SQL service). Passwords come from --password-stdin, --password-env VAR or a prompt
 // with echo off, never from argv (which other users of the machine can see in the process list). A running
 // server notices every change on its next request.
 import type { Command } from 'commander';
-import { openSystemStore, type SystemStore, type SystemUser } from '../adapters/sql/system-store.js';
+import type { SystemUser } from '../adapters/sql/system-store.js';
+import { openUserStore, type UserStore } from '../adapters/sql/user-store.js';
 import { hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../auth/passwords.js';
 import type { JunctionConfig } from '../config/types.js';
 import { ApiError } from '../errors/index.js';
@@ -89,7 +90,7 @@ export async function userAdd(email: string, flags: UserAddFlags): Promise<void>
     const address = checkEmail(email);
     const role = checkRole(config, flags.role);
     const password = await readPassword(flags);
-    const user = store.addUser({
+    const user = await store.addUser({
       email: address,
       name: flags.name ?? null,
       passwordHash: await hashPassword(password),
@@ -101,15 +102,15 @@ export async function userAdd(email: string, flags: UserAddFlags): Promise<void>
 }
 
 export async function userList(flags: ConfigFlags & { json?: boolean }): Promise<void> {
-  await withStore(flags, (store) => {
-    const users = store.listUsers().map(({ passwordHash: _, ...user }) => user);
+  await withStore(flags, async (store) => {
+    const users = (await store.listUsers()).map(({ passwordHash: _, ...user }) => user);
     if (flags.json) {
       console.log(JSON.stringify(users, null, 2));
-      return Promise.resolve();
+      return;
     }
     if (users.length === 0) {
-      console.log(`no users in ${store.filename}`);
-      return Promise.resolve();
+      console.log(`no users in ${store.where}`);
+      return;
     }
     const rows = [
       ['id', 'email', 'name', 'role', 'active', 'last login'],
@@ -130,51 +131,47 @@ export async function userList(flags: ConfigFlags & { json?: boolean }): Promise
           .join('  ')
           .trimEnd(),
       );
-    return Promise.resolve();
   });
 }
 
 export async function userSetPassword(email: string, flags: ConfigFlags & PasswordFlags): Promise<void> {
   await withStore(flags, async (store) => {
-    const user = existing(store, email);
+    const user = await existing(store, email);
     const password = await readPassword(flags);
-    store.updateUser(user.email, { passwordHash: await hashPassword(password) });
+    await store.updateUser(user.email, { passwordHash: await hashPassword(password) });
     console.log(`password of ${user.email} changed`);
   });
 }
 
 export async function userSetRole(email: string, role: string, flags: ConfigFlags): Promise<void> {
-  await withStore(flags, (store, config) => {
-    const user = existing(store, email);
-    store.updateUser(user.email, { role: checkRole(config, role) });
+  await withStore(flags, async (store, config) => {
+    const user = await existing(store, email);
+    await store.updateUser(user.email, { role: checkRole(config, role) });
     console.log(`${user.email} now has role ${role}`);
-    return Promise.resolve();
   });
 }
 
 export async function userSetActive(email: string, active: boolean, flags: ConfigFlags): Promise<void> {
-  await withStore(flags, (store) => {
-    const user = existing(store, email);
-    store.updateUser(user.email, { active });
+  await withStore(flags, async (store) => {
+    const user = await existing(store, email);
+    await store.updateUser(user.email, { active });
     console.log(
       `${user.email} ${active ? 'enabled' : 'disabled: its tokens stop working on their next request'}`,
     );
-    return Promise.resolve();
   });
 }
 
 export async function userRemove(email: string, flags: ConfigFlags): Promise<void> {
-  await withStore(flags, (store) => {
-    const user = existing(store, email);
-    store.removeUser(user.email);
+  await withStore(flags, async (store) => {
+    const user = await existing(store, email);
+    await store.removeUser(user.email);
     console.log(`removed ${user.email}`);
-    return Promise.resolve();
   });
 }
 
 async function withStore(
   flags: ConfigFlags,
-  work: (store: SystemStore, config: JunctionConfig) => Promise<void>,
+  work: (store: UserStore, config: JunctionConfig) => Promise<void>,
 ): Promise<void> {
   const { config } = await resolveConfig(flags, stderr);
   const users = config.auth.users;
@@ -184,16 +181,16 @@ async function withStore(
       `users are off in ${config.source ?? 'this config'}: set auth.sessionSecret (e.g. \${JUNCTION_SESSION_SECRET}, at least 32 bytes) to turn them on`,
     );
   }
-  const store = openSystemStore(users.systemDatabase.filename);
+  const store = openUserStore(users.systemDatabase, config.services);
   try {
     await work(store, config);
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
-function existing(store: SystemStore, email: string): SystemUser {
-  const user = store.userByEmail(email.trim());
+async function existing(store: UserStore, email: string): Promise<SystemUser> {
+  const user = await store.userByEmail(email.trim());
   if (!user) throw new ApiError('NOT_FOUND', `no user with the email ${email.trim()}`);
   return user;
 }

@@ -181,11 +181,21 @@ const systemDatabaseSchema = z
     filename: z
       .string()
       .min(1)
+      .optional()
       .describe(
         'SQLite file for users and revoked tokens, relative to this config file; created on first use.',
       ),
+    service: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'Or a configured PostgreSQL, MySQL or SQLite service: users and revoked tokens go in its tables junction_users, junction_revoked_tokens and junction_system (created if missing, never served).',
+      ),
   })
-  .describe('Where users and revoked session tokens are kept (default ./junction-system.sqlite).');
+  .describe(
+    'Where users and revoked session tokens are kept: a filename or a service (default ./junction-system.sqlite).',
+  );
 
 const externalJwtSchema = z
   .strictObject({
@@ -257,7 +267,10 @@ export function normaliseAuth(
     auth.sessionSecret === undefined
       ? null
       : {
-          systemDatabase: { filename: path(auth.systemDatabase?.filename ?? DEFAULT_SYSTEM_DATABASE) },
+          systemDatabase:
+            auth.systemDatabase?.service !== undefined
+              ? { service: auth.systemDatabase.service }
+              : { filename: path(auth.systemDatabase?.filename ?? DEFAULT_SYSTEM_DATABASE) },
           sessionSecret: auth.sessionSecret,
           sessionTtlSeconds: auth.sessionTtlSeconds,
         };
@@ -354,7 +367,34 @@ export function checkAuth(document: unknown): ApiError[] {
     ...apps.flatMap((app) => checkApp(app, roleNames)),
     ...uniqueKeys(apps),
     ...checkSessions(document.auth, apps.length, roleNames),
+    ...checkSystemDatabase(document.auth, services),
   ];
+}
+
+/** Exactly one of filename and service; a service must be a configured PostgreSQL, MySQL or SQLite one. */
+function checkSystemDatabase(auth: Record<string, unknown>, services: unknown[]): ApiError[] {
+  const db = auth.systemDatabase;
+  if (!isRecord(db)) return [];
+  const at = ['auth', 'systemDatabase'];
+  if (db.filename !== undefined && db.service !== undefined)
+    return [problem(at, 'give filename or service, not both')];
+  if (db.filename === undefined && db.service === undefined)
+    return [problem(at, 'needs filename (a SQLite file) or service (a configured SQL service)')];
+  if (typeof db.service !== 'string') return [];
+  const service = services.find((s) => isRecord(s) && s.name === db.service);
+  const sql = ['postgres', 'mysql', 'sqlite'];
+  if (!isRecord(service) || (typeof service.type === 'string' && !sql.includes(service.type))) {
+    const known = services.flatMap((s) =>
+      isRecord(s) && typeof s.name === 'string' && sql.includes(String(s.type)) ? [s.name] : [],
+    );
+    return [
+      problem(
+        [...at, 'service'],
+        `'${db.service}' is not a configured PostgreSQL, MySQL or SQLite service${known.length > 0 ? ` (SQL services: ${known.join(', ')})` : ''}`,
+      ),
+    ];
+  }
+  return [];
 }
 
 /** Users need a secret; provider tokens need a key per algorithm family and known roles; either needs an app. */

@@ -1,4 +1,5 @@
-// The `limits` section: GraphQL, REST, row and rate limits, on by default (security.md T13–T15, decision 4).
+// The `limits` section: GraphQL, REST, row and rate limits and the brute-force guard, on by default (security.md
+// T13–T15, A9, decision 4).
 // zod checks each value and fills the defaults; normaliseLimits gives the LimitsConfig every stage reads.
 import { z } from 'zod';
 import { MAX_FILTER_LENGTH } from '../rest/filter/index.js';
@@ -69,12 +70,38 @@ const rateLimitSchema = z
     burst: count(100, BIG, 'Requests allowed in a burst (at least points).'),
     redisUrl: z
       .string()
-      .min(1)
+      .regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL')
       .optional()
-      .describe('Redis for counters shared by replicas (needs a Redis client package).'),
+      .describe(
+        'redis:// or rediss:// URL of a Redis holding the rate-limit and auth-failure counters, so replicas share them. Default: none, each process counts in memory. While Redis is unreachable the rate limit lets requests through and auth failures are counted in memory.',
+      ),
+    redisKeyPrefix: z
+      .string()
+      .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'must be 1 to 64 letters, digits, _ . : or -')
+      .default('junction')
+      .describe('Prefix of the Redis keys (<prefix>:rate:…, <prefix>:auth-failures:…). Default junction.'),
   })
   .refine((r) => r.burst >= r.points, { message: 'must be at least points', path: ['burst'] })
   .describe('Requests over the limit get 429 with Retry-After; /health and /ready are never limited.');
+
+const authFailuresSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true).describe('Default true.'),
+    maxFailures: count(
+      10,
+      100_000,
+      'Refused credentials (unknown API key, bad session token, wrong login or Basic password) one client address may send per durationSeconds; the next one is answered 429 and starts the block.',
+    ),
+    durationSeconds: count(60, 86_400, 'Window in which failures are counted, from the first one.'),
+    blockSeconds: count(
+      300,
+      86_400,
+      'How long an address is then refused (429 + Retry-After) for every request that carries credentials, correct ones included.',
+    ),
+  })
+  .describe(
+    'Brute-force guard per client address (security.md A9). Successful logins never reset the count. Counters live where the rate limit keeps its own (memory, or limits.rateLimit.redisUrl).',
+  );
 
 export const limitsSchema = z
   .strictObject({
@@ -82,6 +109,7 @@ export const limitsSchema = z
     rest: restLimitsSchema.prefault({}),
     rows: rowLimitsSchema.prefault({}),
     rateLimit: rateLimitSchema.prefault({}),
+    authFailures: authFailuresSchema.prefault({}),
   })
   .describe('Request limits, all on by default.');
 
@@ -98,7 +126,9 @@ export function normaliseLimits(file: LimitsFile): LimitsConfig {
       durationSeconds: file.rateLimit.durationSeconds,
       burst: file.rateLimit.burst,
       redisUrl: file.rateLimit.redisUrl ?? null,
+      redisKeyPrefix: file.rateLimit.redisKeyPrefix,
     },
+    authFailures: { ...file.authFailures },
   };
 }
 

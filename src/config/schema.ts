@@ -66,6 +66,9 @@ const schemaCacheSchema = z
   })
   .describe('Model snapshots that let a restart skip introspection.');
 
+/** Documents sampled per MongoDB collection when the config does not say. */
+export const DEFAULT_SAMPLE_SIZE = 1000;
+
 const connectionSchema = z
   .strictObject({
     host: z.string().min(1),
@@ -115,6 +118,9 @@ const serviceSchema = z
     filename: z.string().min(1).optional().describe("SQLite file, relative to this file's directory."),
     schema: z.string().min(1).optional().describe('PostgreSQL schema to expose (default public).'),
     database: z.string().min(1).optional().describe('MongoDB database, when the url has none.'),
+    sampleSize: integer(1, 100_000)
+      .optional()
+      .describe('MongoDB: documents sampled per collection to infer its fields (default 1000).'),
     maxRecords: integer(1)
       .default(1000)
       .describe('Most records one read returns (DreamFactory max_records).'),
@@ -215,6 +221,7 @@ function normaliseService(service: ServiceFile, baseDir: string): ServiceConfig 
     connection,
     schema: service.type === 'postgres' ? (service.schema ?? 'public') : null,
     database: service.type === 'mongodb' ? (service.database ?? fieldsDatabase) : null,
+    sampleSize: service.sampleSize ?? DEFAULT_SAMPLE_SIZE,
     maxRecords: service.maxRecords,
     tables: service.tables,
   };

@@ -23,6 +23,8 @@ export interface LimitsConfig {
   rest: RestLimits;
   rows: RowLimits;
   rateLimit: RateLimitConfig;
+  /** Failed authentications per client address (security.md A9), counted in the rate limit's store. */
+  authFailures: AuthFailuresConfig;
 }
 
 /** Checked before any database access (parse and validation). */
@@ -65,8 +67,23 @@ export interface RateLimitConfig {
   durationSeconds: number;
   /** Requests allowed in a burst (at least `points`); the extra `burst - points` refill over 30 windows. */
   burst: number;
-  /** Shared counters for replicas; needs a Redis client package (not bundled yet). */
+  /** Redis holding the rate-limit and auth-failure counters, shared by replicas; null: each process counts in
+   * memory. */
   redisUrl: string | null;
+  /** Prefix of every Redis key Junction writes (`<prefix>:rate:…`), so deployments can share one Redis. */
+  redisKeyPrefix: string;
+}
+
+/**
+ * Brute-force guard: after `maxFailures` refused credentials (unknown API key, bad session token, wrong login
+ * or Basic password) from one client address within `durationSeconds`, that address's requests carrying
+ * credentials get 429 for `blockSeconds`. Successes never reset the count.
+ */
+export interface AuthFailuresConfig {
+  enabled: boolean;
+  maxFailures: number;
+  durationSeconds: number;
+  blockSeconds: number;
 }
 
 export interface ServerConfig {
@@ -106,6 +123,8 @@ export interface ServiceConfig {
   schema: string | null;
   /** MongoDB database name when the URL has none. */
   database: string | null;
+  /** MongoDB: documents sampled per collection to infer its fields. */
+  sampleSize: number;
   /** Cap on records a single read returns (DreamFactory's max_records), default 1000. */
   maxRecords: number;
   /** Per-table naming overrides, keyed by the database table name. */

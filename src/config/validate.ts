@@ -129,6 +129,9 @@ function checkServiceForType(service: Record<string, unknown>, type: string, at:
       problem([...at, 'database'], 'only mongodb services take database; use connection.database or the url'),
     );
   }
+  if (service.sampleSize !== undefined && type !== 'mongodb') {
+    errors.push(problem([...at, 'sampleSize'], 'only mongodb services are sampled'));
+  }
   if (typeof service.url === 'string') {
     const schemes = URL_SCHEMES[type] ?? [];
     const url = service.url.toLowerCase();

@@ -1,7 +1,7 @@
 // The contract between the executor and a database adapter: IR in, plain rows out. SQL and MongoDB adapters
 // implement it; the executor never sees SQL. Every statement an adapter runs is counted in `stats`.
 import type { AggregateQuery, Expr, ReadQuery, Row, Scalar } from '../ir/types.js';
-import type { RelationModel } from '../model/types.js';
+import type { RelationModel, RoutineModel } from '../model/types.js';
 
 export interface ExecStats {
   statements: number;
@@ -41,6 +41,24 @@ export interface DataSource {
     stats: ExecStats,
   ): Promise<Row[]>;
 
+  /**
+   * Whether `transaction` really is all-or-nothing (MongoDB only on a replica set); absent means yes.
+   * REST's rollback=true asks before it promises a client anything.
+   */
+  canRollback?(): Promise<boolean>;
+  /**
+   * Calls a stored procedure or function with the IN/INOUT values in `args`, every value bound. `args` is
+   * keyed by parameter name (matched case-insensitively when no key is exact), `$<position>` for an unnamed
+   * PostgreSQL parameter (model/routines.ts paramKey). A missing argument gets the parameter's default where
+   * PostgreSQL has one and no later argument is given, else NULL. Values come back as the driver reads them
+   * (numeric/decimal and MySQL's OUT integers as text): callers cast. Database errors are ApiErrors whose
+   * driver text stays in `cause`. Absent where the database has no routines (SQLite, MongoDB).
+   */
+  callRoutine?(
+    routine: RoutineModel,
+    args: Record<string, unknown>,
+    stats: ExecStats,
+  ): Promise<RoutineResult>;
   /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(work: (tx: DataSource) => Promise<T>): Promise<T>;
   /** Inserts rows; returns, per row and in order, the `returning` columns (generated keys included). */
@@ -59,3 +77,20 @@ export const GENERATED_ID = '__generated_id';
 
 /** The output key under which related rows carry their parent's key column `i`. */
 export const parentKey = (i: number): string => `__p${i}`;
+
+/** What a routine call gave back: its result sets (empty ones kept), OUT/INOUT values by name, a scalar. */
+export interface RoutineResult {
+  /**
+   * MySQL procedures: one per SELECT the procedure ran, in order. PostgreSQL: the rows of a set-returning
+   * function or of one returning a table/record type (one set). Empty for procedures on PostgreSQL and for
+   * scalar functions.
+   */
+  resultSets: Row[][];
+  /**
+   * OUT and INOUT parameter values, keyed like `args` (empty when it has none). A PostgreSQL function with
+   * OUT parameters and no SETOF returns exactly one row: that row is given here, not in resultSets.
+   */
+  out: Row;
+  /** A scalar function's value (`SELECT fn(...) AS output`; null for a void function); undefined otherwise. */
+  value?: unknown;
+}

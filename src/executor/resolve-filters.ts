@@ -1,6 +1,7 @@
 // Expr with cross-service `related` conditions → Expr the table's own database can run: each such condition
 // is evaluated first on the other database (one statement: the distinct keys it matches) and replaced by a
-// key list. Same-service conditions stay as they are and become EXISTS subqueries in SQL.
+// key list. Same-service conditions stay as they are and become EXISTS subqueries in SQL (MongoDB has none:
+// its conditions become key lists too).
 import { ApiError } from '../errors/index.js';
 import type { Expr } from '../ir/types.js';
 import type { ExecContext } from './context.js';
@@ -21,12 +22,18 @@ export async function resolveFilters(expr: Expr | null, ctx: ExecContext): Promi
       return { kind: 'not', item: (await resolveFilters(expr.item, ctx)) as Expr };
     case 'related': {
       const where = await resolveFilters(expr.where, ctx);
-      if (!expr.relation.crossService) return { ...expr, where };
+      if (!expr.relation.crossService && !cannotJoin(expr.relation.refService, ctx))
+        return { ...expr, where };
       return crossServiceKeys({ ...expr, where }, ctx);
     }
     default:
       return expr;
   }
+}
+
+/** MongoDB has no join inside a find: its related filters become key lists even within one service. */
+function cannotJoin(service: string, ctx: ExecContext): boolean {
+  return ctx.index.findService(service)?.type === 'mongodb';
 }
 
 async function crossServiceKeys(expr: Extract<Expr, { kind: 'related' }>, ctx: ExecContext): Promise<Expr> {

@@ -5,6 +5,7 @@ import type { ModelIndex } from '../model/model-index.js';
 import type { FieldModel, RelationModel, ServiceModel, TableModel } from '../model/types.js';
 import { pascal } from '../model/graphql-names.js';
 import { typeNames } from './names.js';
+import { routineMutationFields } from './routines-sdl.js';
 import { scalarOf } from './type-map.js';
 
 /** The mutation fields of a table; null where the table has no key or the role lacks the verb. */
@@ -77,6 +78,8 @@ export function buildMutationTypeDefs(index: ModelIndex): string {
       fields.push(lines);
     }
   }
+  // Procedures and volatile functions (routines-sdl), after the table mutations.
+  fields.push(...routineMutationFields(index));
   if (fields.length === 0) return '';
   return `${parts.join('\n')}\n\ntype Mutation {\n${fields.join('\n')}\n}`;
 }

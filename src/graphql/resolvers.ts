@@ -11,6 +11,7 @@ import type { Row } from '../ir/types.js';
 import type { ModelIndex, TableEntry } from '../model/model-index.js';
 import { pageResult, planPage, type PageArgs } from './connection.js';
 import { buildMutationResolvers } from './mutation-resolvers.js';
+import { buildRoutineResolvers } from './routine-resolvers.js';
 import { aggregateField, connectionField, enumValue, groupByField } from './names.js';
 import { SCALARS } from './scalars.js';
 import { namespaceType } from './sdl.js';
@@ -69,7 +70,10 @@ export function buildResolvers(
     }
     resolvers[namespaceType(service)] = namespace;
   }
-  const mutations = buildMutationResolvers(index, exec);
+  const routines = buildRoutineResolvers(index, exec);
+  for (const [type, fields] of Object.entries(routines.namespaces))
+    Object.assign(resolvers[type] as Record<string, Resolver>, fields);
+  const mutations = { ...buildMutationResolvers(index, exec), ...routines.mutations };
   if (Object.keys(mutations).length > 0) resolvers.Mutation = mutations;
   return resolvers;
 }

@@ -3,6 +3,8 @@
 import type { ModelIndex } from '../model/model-index.js';
 import type { RelationModel, ServiceModel, TableModel } from '../model/types.js';
 import { buildMutationTypeDefs } from './mutation-sdl.js';
+import { routineQueryFields, routineTypeDefs } from './routines-sdl.js';
+import { outputType, shapeTypeDefs } from './shape-types.js';
 import { aggregateField, connectionField, enumValue, groupByField, typeNames } from './names.js';
 import {
   avgType,
@@ -98,12 +100,13 @@ export function buildTypeDefs(index: ModelIndex): string {
   const parts = [COMMON, filterInputs()];
   const roots: string[] = [];
   for (const service of index.model.services) {
-    parts.push(serviceNamespace(service));
+    parts.push(serviceNamespace(service, routineQueryFields(index, service)));
     roots.push(
       `  ${describe(service.description ?? service.label).trimEnd()}\n  ${service.graphqlName}: ${namespaceType(service)}!`,
     );
     for (const table of service.tables) parts.push(tableTypes(index, table));
   }
+  parts.push(...routineTypeDefs(index));
   parts.push(`type Query {\n${roots.length > 0 ? roots.join('\n') : '  _empty: Boolean'}\n}`);
   parts.push(buildMutationTypeDefs(index));
   return parts.join('\n\n');
@@ -113,7 +116,7 @@ export function namespaceType(service: ServiceModel): string {
   return `${service.graphqlName.charAt(0).toUpperCase()}${service.graphqlName.slice(1)}Query`;
 }
 
-function serviceNamespace(service: ServiceModel): string {
+function serviceNamespace(service: ServiceModel, routineFields: string[]): string {
   const fields = service.tables.flatMap((table) => {
     const t = table.graphql.type;
     const n = typeNames(t);
@@ -135,6 +138,7 @@ function serviceNamespace(service: ServiceModel): string {
     }
     return out;
   });
+  fields.push(...routineFields);
   return `${describe(service.description ?? `Tables of service ${service.name} (${service.type}).`)}type ${namespaceType(service)} {\n${fields.join('\n') || '  _empty: Boolean'}\n}`;
 }
 
@@ -143,7 +147,7 @@ function tableTypes(index: ModelIndex, table: TableModel): string {
   const n = typeNames(t);
   const fieldLines = table.fields.map(
     (f) =>
-      `  ${describe(f.description).replace(/\n$/, '\n  ')}${f.graphqlName}: ${scalarOf(f)}${f.allowNull ? '' : '!'}`,
+      `  ${describe(f.description).replace(/\n$/, '\n  ')}${f.graphqlName}: ${outputType(t, f)}${f.allowNull ? '' : '!'}`,
   );
   const taken = new Set(table.fields.map((f) => f.graphqlName));
   const relationLines: string[] = [];
@@ -199,6 +203,7 @@ function tableTypes(index: ModelIndex, table: TableModel): string {
     out.push(`type ${n.max} {\n${orderable.map(({ f, s }) => `  ${f.graphqlName}: ${s}`).join('\n')}\n}`);
     aggFields.push(`  min: ${n.min}!`, `  max: ${n.max}!`);
   }
+  out.push(...shapeTypeDefs(t, table.fields));
   out.push(`type ${n.aggregate} {\n${aggFields.join('\n')}\n}`);
   out.push(`type ${n.groupKey} {\n${scalars.map(({ f, s }) => `  ${f.graphqlName}: ${s}`).join('\n')}\n}`);
   out.push(

@@ -14,7 +14,7 @@ export type ScalarName =
   | 'JSON'
   | 'Bytes';
 
-export function scalarOf(field: FieldModel): ScalarName {
+export function scalarOf(field: Pick<FieldModel, 'type' | 'dbType'>): ScalarName {
   switch (field.type) {
     case 'id':
     case 'reference':

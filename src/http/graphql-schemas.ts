@@ -57,6 +57,7 @@ export class SchemaRegistry {
 export function refuseWithoutCredentials(
   graphqlPath: string,
   principalFor: (request: Request) => Principal | ApiError,
+  audit: (request: Request, url: URL, error: ApiError) => void = () => {},
 ): Plugin {
   return {
     onRequest({ request, url, endResponse }) {
@@ -64,6 +65,7 @@ export function refuseWithoutCredentials(
       if (request.method === 'GET' && (request.headers.get('accept') ?? '').includes('text/html')) return;
       const principal = principalFor(request);
       if (!(principal instanceof ApiError)) return;
+      audit(request, url, principal);
       const body = { errors: [{ message: principal.message, extensions: { code: principal.code } }] };
       endResponse(
         new Response(JSON.stringify(body), {

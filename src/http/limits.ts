@@ -1,10 +1,21 @@
-// LimitsConfig → what the HTTP server enforces around both APIs: the rate limit (an onRequest plugin, 429 +
-// Retry-After before any other route runs), the GraphQL limit plugins, and a DataSource guard that caps the
-// rows one request reads and runs identical reads of one request once.
+// LimitsConfig → what the HTTP server enforces around both APIs: the rate limit and the brute-force guard
+// (onRequest plugins: 429 + Retry-After before any other route runs), the GraphQL limit plugins, and a
+// DataSource guard that caps the rows one request reads and runs identical reads of one request once. The
+// rate limit's and the guard's counters live in one store: memory, or Redis (`limits.rateLimit.redisUrl`) so
+// that replicas share them.
+import { createRequire } from 'node:module';
 import type { Plugin } from 'graphql-yoga';
-import { BurstyRateLimiter, RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import type { Redis as RedisClient } from 'ioredis';
+import {
+  BurstyRateLimiter,
+  RateLimiterMemory,
+  RateLimiterRedis,
+  RateLimiterRes,
+  type RateLimiterAbstract,
+} from 'rate-limiter-flexible';
+import { authenticationBlocked } from '../auth/failures.js';
 import type { Principal } from '../auth/types.js';
-import type { LimitsConfig, RateLimitConfig } from '../config/types.js';
+import type { AuthFailuresConfig, LimitsConfig, RateLimitConfig } from '../config/types.js';
 import { encodeDfError } from '../errors/encode-df.js';
 import { ApiError } from '../errors/index.js';
 import type { DataSource, ExecStats } from '../executor/data-source.js';
@@ -14,20 +25,109 @@ import { isRestPath } from '../rest/router.js';
 import { json } from './respond.js';
 
 /** Probes for load balancers and orchestrators: never rate-limited. */
-const UNLIMITED_PATHS = new Set(['/health', '/ready', '/graphql/health']);
+export const UNLIMITED_PATHS = new Set(['/health', '/ready', '/graphql/health']);
 /** The `burst - points` extra requests refill over this many rate windows (so the sustained rate stays near `points`). */
 const BURST_WINDOWS = 30;
+/** A Redis that does not answer within this is treated as down for that request. */
+const REDIS_COMMAND_TIMEOUT_MS = 1_000;
+const REDIS_CONNECT_TIMEOUT_MS = 2_000;
 
-/** Every plugin the limits add, in order: the rate limit first, so a throttled request does no other work. */
-export function limitPlugins(
-  limits: LimitsConfig,
-  principalFor: (request: Request) => Principal | ApiError,
-  log: (message: string) => void,
-): Plugin[] {
-  return [
-    rateLimitPlugin(limits.rateLimit, principalFor, log),
-    ...graphqlLimitPlugins(limits.graphql, limits.rest.maxJsonDepth),
-  ];
+/** The GraphQL limit plugins (the rate limit runs as rateLimitPlugin, after authentication). */
+export function limitPlugins(limits: LimitsConfig): Plugin[] {
+  return graphqlLimitPlugins(limits.graphql, limits.rest.maxJsonDepth);
+}
+
+interface LimiterOptions {
+  /** Distinguishes the counters of one store: `rate`, `burst`, `auth-failures`. */
+  keyPrefix: string;
+  points: number;
+  /** Seconds. */
+  duration: number;
+  /** Seconds a key stays refused once it went over `points`. */
+  blockDuration?: number;
+  /** While Redis is unreachable, count in this process's memory instead of failing. */
+  insured?: boolean;
+}
+
+/** Where counters live: this process's memory, or a Redis all replicas share. */
+export interface CounterStore {
+  limiter(options: LimiterOptions): RateLimiterAbstract;
+  /** Resolves once Redis is connected, or after the connect timeout (memory: at once). */
+  ready(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Memory, or the Redis of `config.redisUrl` (ioredis; keys `<redisKeyPrefix>:<counter>:<key>`). */
+export function createCounterStore(
+  config: Pick<RateLimitConfig, 'redisUrl' | 'redisKeyPrefix'>,
+  log: (message: string) => void = () => {},
+): CounterStore {
+  if (config.redisUrl === null) {
+    return {
+      limiter: ({ insured: _, ...options }) => new RateLimiterMemory(options),
+      ready: async () => {},
+      close: async () => {},
+    };
+  }
+  // Loaded only when configured: every CLI command would pay for it otherwise.
+  const { Redis } = createRequire(import.meta.url)('ioredis') as { Redis: typeof RedisClient };
+  // Commands fail at once while disconnected (no offline queue) and after 1 s without an answer, so a
+  // request never waits on a Redis that is down; the client reconnects in the background.
+  const redis = new Redis(config.redisUrl, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
+    connectTimeout: REDIS_CONNECT_TIMEOUT_MS,
+  });
+  const where = redisAddress(config.redisUrl);
+  let down = false;
+  redis.on('error', (error: Error) => {
+    if (down) return;
+    down = true;
+    log(
+      `limits: Redis at ${where} is unreachable (${error.message}): the rate limit lets requests through and failed authentications are counted in this process until it is back`,
+    );
+  });
+  redis.on('ready', () => {
+    if (!down) return;
+    down = false;
+    log(`limits: Redis at ${where} is reachable again`);
+  });
+  const connected = new Promise<void>((resolve) => {
+    redis.once('ready', () => {
+      log(`limits: counting in Redis at ${where}`);
+      resolve();
+    });
+    setTimeout(resolve, REDIS_CONNECT_TIMEOUT_MS).unref();
+  });
+  return {
+    limiter: ({ keyPrefix, insured, ...options }) =>
+      new RateLimiterRedis({
+        storeClient: redis,
+        keyPrefix: `${config.redisKeyPrefix}:${keyPrefix}`,
+        rejectIfRedisNotReady: true,
+        ...options,
+        ...(insured ? { insuranceLimiter: new RateLimiterMemory({ keyPrefix, ...options }) } : {}),
+      }),
+    ready: () => connected,
+    async close() {
+      try {
+        await redis.quit();
+      } catch {
+        redis.disconnect();
+      }
+    },
+  };
+}
+
+/** `host:port` of a Redis URL: what logs may say about it (never the password). */
+function redisAddress(url: string): string {
+  try {
+    const { hostname, port } = new URL(url);
+    return `${hostname}:${port || '6379'}`;
+  } catch {
+    return '(invalid URL)';
+  }
 }
 
 export interface RequestLimiter {
@@ -35,20 +135,17 @@ export interface RequestLimiter {
   take(key: string): Promise<number | null>;
 }
 
-/** Memory counters; `redisUrl` needs a Redis client package, which this build does not bundle. */
-export function createRequestLimiter(config: RateLimitConfig): RequestLimiter {
-  if (config.redisUrl !== null) {
-    throw new ApiError(
-      'CONFIG_INVALID',
-      'limits.rateLimit.redisUrl: shared Redis counters need the "redis" or "ioredis" package, which this build does not include; remove redisUrl to count in memory.',
-    );
-  }
-  const main = new RateLimiterMemory({ points: config.points, duration: config.durationSeconds });
+/** The rate limit's counters in `store` (default: memory). */
+export function createRequestLimiter(
+  config: RateLimitConfig,
+  store: CounterStore = createCounterStore({ redisUrl: null, redisKeyPrefix: '' }),
+): RequestLimiter {
+  const main = store.limiter({ keyPrefix: 'rate', points: config.points, duration: config.durationSeconds });
   const limiter =
     config.burst > config.points
       ? new BurstyRateLimiter(
           main,
-          new RateLimiterMemory({
+          store.limiter({
             keyPrefix: 'burst',
             points: config.burst - config.points,
             duration: config.durationSeconds * BURST_WINDOWS,
@@ -62,34 +159,119 @@ export function createRequestLimiter(config: RateLimitConfig): RequestLimiter {
         return null;
       } catch (rejection) {
         if (!(rejection instanceof RateLimiterRes)) throw rejection;
-        return Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
+        return seconds(rejection);
       }
     },
   };
 }
 
+const seconds = (res: RateLimiterRes) => Math.max(1, Math.ceil(res.msBeforeNext / 1000));
+
 export function rateLimitPlugin(
   config: RateLimitConfig,
+  store: CounterStore,
   principalFor: (request: Request) => Principal | ApiError,
+  addressOf: (request: Request) => string,
   log: (message: string) => void,
 ): Plugin {
   if (!config.enabled) return {};
-  const limiter = createRequestLimiter(config);
+  const limiter = createRequestLimiter(config, store);
+  const failed = oncePerMinute(log);
   return {
-    async onRequest({ request, url, serverContext, endResponse }) {
+    async onRequest({ request, url, endResponse }) {
       if (UNLIMITED_PATHS.has(url.pathname)) return;
-      const key = rateLimitKey(principalFor(request), clientAddress(serverContext));
+      const key = rateLimitKey(principalFor(request), addressOf(request));
       let wait: number | null;
       try {
         wait = await limiter.take(key);
       } catch (error) {
         // A counter store that fails must not take the API down with it: let the request through.
-        log(`rate limit: counter store failed: ${(error as Error).message}`);
+        failed(`rate limit: counter store failed, request let through: ${(error as Error).message}`);
         return;
       }
-      if (wait !== null) endResponse(tooManyRequests(url, wait, log));
+      if (wait !== null) {
+        const error = new ApiError('RATE_LIMITED', `Too many requests: try again in ${wait} s.`);
+        endResponse(tooManyRequests(url, error, wait, log));
+      }
     },
   };
+}
+
+/**
+ * The brute-force guard (security.md A9): failed authentications per client address, in the rate limit's
+ * store. `maxFailures` are answered as usual; the next one is answered 429 and blocks the address for
+ * `blockSeconds`, during which every request that carries credentials (correct ones included, so the block
+ * cannot tell a right guess from a wrong one) gets 429 with Retry-After. Successes never reset the count:
+ * interleaving a known good login does not buy more guesses. While Redis is unreachable the failures are
+ * counted in this process's memory.
+ */
+export interface AuthFailureGuard {
+  /** The seconds `address` is still blocked for, or null. */
+  blocked(address: string): Promise<number | null>;
+  /** Counts one failure for `address`; the seconds it is now blocked for, or null. */
+  fail(address: string): Promise<number | null>;
+}
+
+export function createAuthFailureGuard(
+  config: AuthFailuresConfig,
+  store: CounterStore,
+  log: (message: string) => void = () => {},
+): AuthFailureGuard | null {
+  if (!config.enabled) return null;
+  const limiter = store.limiter({
+    keyPrefix: 'auth-failures',
+    points: config.maxFailures,
+    duration: config.durationSeconds,
+    blockDuration: config.blockSeconds,
+    insured: true,
+  });
+  const failed = oncePerMinute(log);
+  return {
+    async blocked(address) {
+      try {
+        const res = await limiter.get(address);
+        return res !== null && res.consumedPoints > config.maxFailures ? seconds(res) : null;
+      } catch (error) {
+        failed(`auth failures: counter store failed: ${(error as Error).message}`);
+        return null;
+      }
+    },
+    async fail(address) {
+      try {
+        await limiter.consume(address);
+        return null;
+      } catch (rejection) {
+        if (rejection instanceof RateLimiterRes) return seconds(rejection);
+        failed(`auth failures: counter store failed: ${(rejection as Error).message}`);
+        return null;
+      }
+    },
+  };
+}
+
+/** A log for failures that repeat on every request (a counter store that is down): one line a minute. */
+function oncePerMinute(log: (message: string) => void): (message: string) => void {
+  let last = -Infinity;
+  let skipped = 0;
+  return (message) => {
+    const now = Date.now();
+    if (now - last < 60_000) {
+      skipped += 1;
+      return;
+    }
+    log(skipped > 0 ? `${message} (and ${skipped} more since the last report)` : message);
+    last = now;
+    skipped = 0;
+  };
+}
+
+/** 429 for a blocked address, in the envelope of the API asked (DreamFactory's for REST). */
+export function authenticationBlockedResponse(
+  url: URL,
+  wait: number,
+  log: (message: string) => void,
+): Response {
+  return tooManyRequests(url, authenticationBlocked(wait), wait, log);
 }
 
 /**
@@ -105,14 +287,22 @@ export function rateLimitKey(principal: Principal | ApiError, address: string): 
   return `ip:${address}`;
 }
 
-/** The socket's peer address (X-Forwarded-For is not trusted: any client could set it). */
-function clientAddress(serverContext: unknown): string {
+/**
+ * The socket's peer address (X-Forwarded-For is not trusted: any client could set it). IPv4 clients of a
+ * dual-stack socket (`::ffff:10.0.0.1`) count as their IPv4 address.
+ */
+export function clientAddress(serverContext: unknown): string {
   const req = (serverContext as { req?: { socket?: { remoteAddress?: string } } } | undefined)?.req;
-  return req?.socket?.remoteAddress ?? 'unknown';
+  const address = req?.socket?.remoteAddress ?? 'unknown';
+  return address.startsWith('::ffff:') ? address.slice(7) : address;
 }
 
-function tooManyRequests(url: URL, seconds: number, log: (message: string) => void): Response {
-  const error = new ApiError('RATE_LIMITED', `Too many requests: try again in ${seconds} s.`);
+function tooManyRequests(
+  url: URL,
+  error: ApiError,
+  seconds: number,
+  log: (message: string) => void,
+): Response {
   const headers = { 'retry-after': String(seconds) };
   if (isRestPath(url.pathname)) {
     const { status, body } = encodeDfError(error, log);
@@ -180,6 +370,15 @@ function guarded(source: DataSource, maxRows: number, memoise: boolean): DataSou
     aggregateRelated: (relation, query, keys, stats) => source.aggregateRelated(relation, query, keys, stats),
     distinctKeys: (table, fields, where, limit, stats) =>
       source.distinctKeys(table, fields, where, limit, stats),
+    canRollback: source.canRollback ? () => source.canRollback!() : undefined,
+    // A routine may write (the memo goes), and its result sets count against the row cap like reads do.
+    callRoutine:
+      source.callRoutine &&
+      (async (r, a, s) => {
+        const result = written(s, await source.callRoutine!(r, a, s));
+        for (const rows of result.resultSets) countRows(s, rows, maxRows);
+        return result;
+      }),
     async transaction(work) {
       // The transaction's own statements carry the caller's stats; any memo of this request is dropped.
       return source.transaction((tx) => work(guarded(tx, maxRows, false)));

@@ -3,20 +3,33 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createYoga, type Plugin } from 'graphql-yoga';
+import { deniedLine, refusal, REQUEST_ID_HEADER, requestIdOf } from '../auth/audit.js';
+import { authenticationBlocked, isFailedAuthentication } from '../auth/failures.js';
 import { Authenticator } from '../auth/principal.js';
 import type { Principal } from '../auth/types.js';
+import { ERROR_CODES, type ErrorCode } from '../errors/catalogue.js';
 import { encodeGraphqlError } from '../errors/encode-graphql.js';
 import { ApiError } from '../errors/index.js';
 import type { DataSource, ExecStats } from '../executor/data-source.js';
 import type { GraphqlContext } from '../graphql/resolvers.js';
 import { exampleQuery } from '../graphql/schema.js';
 import type { ModelIndex } from '../model/model-index.js';
-import { handleRest, isRestPath } from '../rest/router.js';
+import { handleRest, isRestPath, isUserSessionUrl } from '../rest/router.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { refuseWithoutCredentials, SchemaRegistry } from './graphql-schemas.js';
 import { limitsOf } from '../config/limits-schema.js';
 import type { RestLimits } from '../config/types.js';
-import { guardSource, limitPlugins } from './limits.js';
+import {
+  authenticationBlockedResponse,
+  clientAddress,
+  createAuthFailureGuard,
+  createCounterStore,
+  guardSource,
+  limitPlugins,
+  rateLimitPlugin,
+  UNLIMITED_PATHS,
+  type AuthFailureGuard,
+} from './limits.js';
 import { routesPlugin } from './routes.js';
 
 export interface JunctionServer {
@@ -42,15 +55,32 @@ export function createJunctionServer(
   // One index and one set of schemas per model version; a request keeps the ones it started with.
   const schemas = new SchemaRegistry(runtime.current.model, sourceOf);
   runtime.onReload((next) => schemas.reload(next.model));
-  const auth = new Authenticator(runtime.config.auth);
-  const principals = new WeakMap<Request, Principal | ApiError>();
-  const principalFor = (request: Request) => {
-    let principal = principals.get(request);
-    if (principal === undefined) {
-      principal = principalOrError(auth, request);
-      principals.set(request, principal);
-    }
-    return principal;
+  const auth = new Authenticator(runtime.config.auth, { services: runtime.config.services });
+  // One counter store for the rate limit and the brute-force guard: memory, or Redis shared by replicas.
+  const counting = limits.rateLimit.enabled || (limits.authFailures.enabled && !auth.open);
+  const counters = createCounterStore(
+    counting ? limits.rateLimit : { redisUrl: null, redisKeyPrefix: '' },
+    log,
+  );
+  const guard = auth.open ? null : createAuthFailureGuard(limits.authFailures, counters, log);
+  const requests = new RequestStates();
+  // Resolved once per request by the authentication plugin, before anything reads it.
+  const principalFor = (request: Request) =>
+    requests.of(request).principal ?? new ApiError('INTERNAL', 'The credentials were not checked.');
+  const audit = (request: Request, url: URL, error: ApiError) => {
+    const state = requests.of(request);
+    const principal = state.principal instanceof ApiError ? null : (state.principal ?? null);
+    const { id: requestId, client } = state;
+    log(
+      deniedLine({
+        requestId,
+        client,
+        principal,
+        method: request.method,
+        path: url.pathname,
+        ...refusal(error),
+      }),
+    );
   };
   const stats = new WeakMap<Request, ExecStats>();
   const statsFor = (request: Request) => {
@@ -76,11 +106,21 @@ export function createJunctionServer(
     },
     maskedErrors: { maskError: (error) => encodeGraphqlError(error, log) },
     plugins: [
-      ...limitPlugins(limits, principalFor, log),
+      requestIdPlugin(requests),
+      authenticationPlugin(auth, guard, requests, audit, log),
+      rateLimitPlugin(
+        limits.rateLimit,
+        counters,
+        principalFor,
+        (request) => requests.of(request).client,
+        log,
+      ),
+      ...limitPlugins(limits),
       routesPlugin(runtime, log),
-      refuseWithoutCredentials('/graphql', principalFor),
-      restPlugin(() => schemas.index, sourceOf, statsFor, log, auth, limits.rest),
+      refuseWithoutCredentials('/graphql', principalFor, audit),
+      restPlugin(() => schemas.index, sourceOf, statsFor, log, auth, limits.rest, requests, guard),
       statementsHeader(stats),
+      graphqlDenials(audit),
     ],
     logging: {
       debug: () => {},
@@ -95,19 +135,125 @@ export function createJunctionServer(
   return {
     http,
     fetch: async (request) => yoga.fetch(request),
-    listen: (port, host) =>
-      new Promise((resolve, reject) => {
+    async listen(port, host) {
+      // With Redis, the first requests are counted there rather than let through while it connects.
+      await counters.ready();
+      return new Promise((resolve, reject) => {
         http.once('error', reject);
         http.listen(port, host, () => {
           http.off('error', reject);
           resolve(http.address() as AddressInfo);
         });
-      }),
-    close: () =>
-      new Promise((resolve) => {
+      });
+    },
+    async close() {
+      await new Promise<void>((resolve) => {
         http.close(() => resolve());
         http.closeIdleConnections();
-      }),
+      });
+      // The Redis client and the system database's connections would otherwise keep the process alive.
+      await Promise.all([counters.close(), auth.close()]);
+    },
+  };
+}
+
+/** What the server knows about one request in flight: its id, its client, who it runs as. */
+interface RequestState {
+  id: string;
+  client: string;
+  principal?: Principal | ApiError;
+  /** Its failed authentication has been counted (once per request). */
+  counted?: boolean;
+}
+
+class RequestStates {
+  private readonly states = new WeakMap<Request, RequestState>();
+
+  start(request: Request, client: string): RequestState {
+    const state = { id: requestIdOf(request.headers), client };
+    this.states.set(request, state);
+    return state;
+  }
+
+  /** A request that did not pass the request-id plugin (in-process fetch) gets its state now. */
+  of(request: Request): RequestState {
+    return this.states.get(request) ?? this.start(request, 'unknown');
+  }
+}
+
+/** Every response carries the request id (the client's own X-Request-Id when it is a safe token). */
+function requestIdPlugin(requests: RequestStates): Plugin {
+  return {
+    onRequest({ request, serverContext }) {
+      requests.start(request, clientAddress(serverContext));
+    },
+    onResponse({ request, response }) {
+      response.headers.set(REQUEST_ID_HEADER, requests.of(request).id);
+    },
+  };
+}
+
+/**
+ * Resolves each request's principal once (API key, session token, Basic credentials), after the brute-force
+ * guard: a blocked address that sends credentials is answered 429 without checking them, and a failed
+ * authentication is counted, the one over the limit answered 429 too.
+ */
+function authenticationPlugin(
+  auth: Authenticator,
+  guard: AuthFailureGuard | null,
+  requests: RequestStates,
+  audit: (request: Request, url: URL, error: ApiError) => void,
+  log: (message: string) => void,
+): Plugin {
+  return {
+    async onRequest({ request, url, endResponse }) {
+      if (UNLIMITED_PATHS.has(url.pathname)) return;
+      const state = requests.of(request);
+      const refuse = (wait: number) => {
+        const response = authenticationBlockedResponse(url, wait, log);
+        audit(request, url, authenticationBlocked(wait));
+        endResponse(response);
+      };
+      if (
+        guard &&
+        (auth.hasCredentials(request.headers, url.searchParams) || isUserSessionUrl(auth, url.pathname))
+      ) {
+        const wait = await guard.blocked(state.client);
+        if (wait !== null) return refuse(wait);
+      }
+      state.principal = await principalOrError(auth, request);
+      if (isFailedAuthentication(state.principal)) {
+        const wait = await countFailure(guard, state);
+        if (wait !== null) return refuse(wait);
+      }
+    },
+  };
+}
+
+/** Counts the request's failed authentication once; the seconds its client is now blocked for, or null. */
+async function countFailure(guard: AuthFailureGuard | null, state: RequestState): Promise<number | null> {
+  if (!guard || state.counted) return null;
+  state.counted = true;
+  return guard.fail(state.client);
+}
+
+/** GraphQL answers with refusals (field errors of an auth code) are audited like REST ones. */
+function graphqlDenials(audit: (request: Request, url: URL, error: ApiError) => void): Plugin {
+  return {
+    onResultProcess({ request, result }) {
+      const results = Array.isArray(result) ? result : [result];
+      const seen = new Set<string>();
+      for (const one of results) {
+        if (!one || Symbol.asyncIterator in one) continue;
+        for (const error of one.errors ?? []) {
+          const code = error.extensions?.code;
+          if (typeof code !== 'string' || !(code in ERROR_CODES)) continue;
+          if (ERROR_CODES[code as ErrorCode].family !== 'auth' || seen.has(error.message)) continue;
+          seen.add(error.message);
+          audit(request, new URL(request.url), new ApiError(code as ErrorCode, error.message));
+        }
+      }
+    },
   };
 }
 
@@ -119,20 +265,37 @@ function restPlugin(
   log: (message: string) => void,
   auth: Authenticator,
   limits: RestLimits,
+  requests: RequestStates,
+  guard: AuthFailureGuard | null,
 ): Plugin {
   return {
     async onRequest({ request, url, endResponse }) {
       if (!isRestPath(url.pathname)) return;
-      const deps = { index: index(), sourceOf, stats: statsFor(request), log, auth, limits };
+      const state = requests.of(request);
+      const deps = {
+        index: index(),
+        sourceOf,
+        stats: statsFor(request),
+        log,
+        auth,
+        limits,
+        principal: async () => {
+          state.principal ??= await principalOrError(auth, request);
+          if (state.principal instanceof ApiError) throw state.principal;
+          return state.principal;
+        },
+        audit: { requestId: state.id, client: state.client },
+        failedAuthentication: () => countFailure(guard, state),
+      };
       endResponse(await handleRest(request, url, deps));
     },
   };
 }
 
-/** The GraphQL request's principal; a credential problem is kept and raised by the first resolver. */
-function principalOrError(auth: Authenticator, request: Request): Principal | ApiError {
+/** The request's principal; a credential problem is kept (GraphQL raises it before parsing, REST at once). */
+async function principalOrError(auth: Authenticator, request: Request): Promise<Principal | ApiError> {
   try {
-    return auth.resolve(request.headers, new URL(request.url).searchParams);
+    return await auth.resolve(request.headers, new URL(request.url).searchParams);
   } catch (error) {
     if (error instanceof ApiError) return error;
     throw error;

@@ -1,8 +1,10 @@
-// MySQL / MariaDB information_schema (the connection's current database) → RawCatalog. Four bulk queries.
+// MySQL / MariaDB information_schema (the connection's current database) → RawCatalog. Four bulk queries, and
+// two for procedures and functions (routines-mysql.ts).
 import type { Knex } from 'knex';
 import { ApiError } from '../errors/index.js';
 import type { RawCatalog, RawColumn, RawForeignKey, RawKey, RawTable } from './catalog.js';
 import { groupBy, lowerType, normaliseRule, parseTypeParams, sortTables } from './common.js';
+import { introspectMysqlRoutines } from './routines-mysql.js';
 
 // Aliases are lower-case so MySQL 8 (which upper-cases information_schema names) and MariaDB agree.
 // SEQUENCE (MariaDB) and SYSTEM VIEW are not tables one can serve; SYSTEM VERSIONED tables are.
@@ -97,6 +99,8 @@ export async function introspectMysql(
   const indexes = groupBy(await rows<IndexRow>(db, INDEXES_SQL, [database]), (r) => r.table);
   onProgress('reading foreign keys');
   const foreignKeys = groupBy(await rows<ForeignKeyRow>(db, FOREIGN_KEYS_SQL, [database]), (r) => r.table);
+  onProgress('reading procedures and functions');
+  const routines = await introspectMysqlRoutines(db, database);
 
   const tables = tableRows.map((t) =>
     toTable(t, columns.get(t.name) ?? [], indexes.get(t.name) ?? [], foreignKeys.get(t.name) ?? [], database),
@@ -107,6 +111,7 @@ export async function introspectMysql(
     schema: null,
     serverVersion: info.version,
     tables: sortTables(tables),
+    routines,
   };
 }
 

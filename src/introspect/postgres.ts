@@ -1,7 +1,9 @@
-// PostgreSQL catalog (pg_catalog, one schema) → RawCatalog. Four bulk queries, whatever the table count.
+// PostgreSQL catalog (pg_catalog, one schema) → RawCatalog. Five bulk queries (the fifth, for procedures and
+// functions, in routines-postgres.ts), whatever the table count.
 import type { Knex } from 'knex';
 import type { RawCatalog, RawColumn, RawForeignKey, RawKey, RawTable } from './catalog.js';
 import { groupBy, lowerType, parseTypeParams, sortTables } from './common.js';
+import { introspectPostgresRoutines } from './routines-postgres.js';
 
 // Ordinary, partitioned, foreign tables; views and materialized views. Partitions are reached through
 // their parent, so they are left out (relispartition).
@@ -138,6 +140,8 @@ export async function introspectPostgres(
   const indexes = groupBy(await rows<IndexRow>(db, INDEXES_SQL, [schema]), (r) => r.table);
   onProgress('reading foreign keys');
   const foreignKeys = groupBy(await rows<ForeignKeyRow>(db, FOREIGN_KEYS_SQL, [schema]), (r) => r.table);
+  onProgress('reading procedures and functions');
+  const routines = await introspectPostgresRoutines(db, schema);
 
   const tables = tableRows.map((t) =>
     toTable(t, columns.get(t.name) ?? [], indexes.get(t.name) ?? [], foreignKeys.get(t.name) ?? [], schema),
@@ -148,6 +152,7 @@ export async function introspectPostgres(
     schema,
     serverVersion: info?.version ?? '',
     tables: sortTables(tables),
+    routines,
   };
 }
 

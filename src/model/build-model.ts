@@ -3,14 +3,15 @@
 // both ends, then DreamFactory names and GraphQL names are assigned. Problems are collected and thrown once.
 import type { JunctionConfig, ServiceConfig } from '../config/types.js';
 import { ApiError, ApiErrorList } from '../errors/index.js';
-import type { RawCatalog, RawColumn, RawTable } from '../introspect/catalog.js';
+import type { Dialect, RawCatalog, RawColumn, RawShapeField, RawTable } from '../introspect/catalog.js';
 import { dfLabel, dfPlural } from './df-names.js';
 import { isCurrentTimestamp, typecastDefault } from './defaults.js';
 import { assignGraphqlNames } from './graphql-naming.js';
 import { fieldName } from './graphql-names.js';
 import { applyDfNames, discoverRelations } from './relations.js';
-import { parseDbType, simpleTypeOf } from './simple-types.js';
-import type { DataModel, FieldModel, ServiceModel, SimpleType, TableModel } from './types.js';
+import { buildRoutines, nameRoutines } from './routines.js';
+import { mongoSimpleType, parseDbType, simpleTypeOf } from './simple-types.js';
+import type { DataModel, FieldModel, ServiceModel, ShapeField, SimpleType, TableModel } from './types.js';
 import { addVirtualKeys } from './virtual-keys.js';
 
 export interface BuildResult {
@@ -41,7 +42,9 @@ export function buildModel(
       })),
     })),
   };
-  const model = assignGraphqlNames(named, config.services, problems);
+  const tablesNamed = assignGraphqlNames(named, config.services, problems);
+  // Routines are named after the tables, whose field names they must not take.
+  const model: DataModel = { services: tablesNamed.services.map(nameRoutines) };
   if (problems.length > 0) throw new ApiErrorList('MODEL_INVALID', problems);
   return { model, warnings };
 }
@@ -57,7 +60,7 @@ function buildService(config: ServiceConfig, catalog: RawCatalog, warnings: stri
     isView: raw.kind === 'view',
     primaryKey: raw.primaryKey,
     uniqueKeys: raw.uniqueKeys.map((key) => key.columns),
-    fields: raw.columns.map((column) => buildField(raw, column)),
+    fields: raw.columns.map((column) => buildField(raw, column, catalog.dialect)),
     relations: discovered.byTable.get(raw.name) ?? [],
     graphql: { type: '', list: '', byKey: null },
   }));
@@ -70,20 +73,23 @@ function buildService(config: ServiceConfig, catalog: RawCatalog, warnings: stri
     maxRecords: config.maxRecords,
     graphqlName: fieldName(config.name, 'service'),
     tables,
+    routines: buildRoutines(catalog.routines),
   };
 }
 
-function buildField(table: RawTable, column: RawColumn): FieldModel {
+function buildField(table: RawTable, column: RawColumn, dialect: Dialect): FieldModel {
   const isPrimaryKey = table.primaryKey.includes(column.name);
   const fk = table.foreignKeys.find((key) => key.columns.includes(column.name));
   const type = refineType(
-    simpleTypeOf(column.dbType),
+    dialect === 'mongodb' ? mongoSimpleType(column.dbType) : simpleTypeOf(column.dbType),
     table,
     column,
     fk !== undefined && fk.columns.length === 1,
   );
   const isView = table.kind === 'view';
+  const shape = column.shape ? { shape: shapeFields(column.shape) } : {};
   return {
+    ...shape,
     name: column.name,
     label: dfLabel(column.name),
     description: column.comment,
@@ -129,4 +135,13 @@ function byName(a: { name: string }, b: { name: string }): number {
   const x = a.name.toLowerCase();
   const y = b.name.toLowerCase();
   return x < y ? -1 : x > y ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+function shapeFields(raw: RawShapeField[]): ShapeField[] {
+  return raw.map((f) => ({
+    name: f.name,
+    type: mongoSimpleType(f.dbType),
+    dbType: f.dbType,
+    ...(f.shape ? { shape: shapeFields(f.shape) } : {}),
+  }));
 }

@@ -1,6 +1,15 @@
 // DataModel → a readable text summary for `junction print-model` and the golden files: tables, columns,
-// relations with their DreamFactory and GraphQL names; virtual and cross-database relations are marked.
-import type { DataModel, FieldModel, RelationModel, ServiceModel, TableModel } from './types.js';
+// relations with their DreamFactory and GraphQL names; virtual and cross-database relations are marked;
+// then the service's stored procedures and functions, when it has any.
+import type {
+  DataModel,
+  FieldModel,
+  ParamModel,
+  RelationModel,
+  RoutineModel,
+  ServiceModel,
+  TableModel,
+} from './types.js';
 
 export interface PrintOptions {
   /** Only these services (all when empty). */
@@ -20,7 +29,35 @@ export function printModel(model: DataModel, options: PrintOptions = {}): string
 function printService(service: ServiceModel, relationsOnly: boolean): string {
   const views = service.tables.filter((t) => t.isView).length;
   const head = `service ${service.name} (${service.type}${service.schema ? `, schema ${service.schema}` : ''}): ${service.tables.length - views} tables, ${views} views; GraphQL namespace ${service.graphqlName}`;
-  return [head, ...service.tables.map((t) => printTable(t, relationsOnly))].join('\n') + '\n';
+  const lines = [head, ...service.tables.map((t) => printTable(t, relationsOnly))];
+  if (service.routines.length > 0) lines.push(printRoutines(service.routines));
+  return lines.join('\n') + '\n';
+}
+
+/** One line per routine: kind, name, whether it may write, its GraphQL field, then its signature. */
+function printRoutines(routines: RoutineModel[]): string {
+  const rows = routines.map((r) => [
+    r.kind,
+    r.name,
+    r.readOnly ? 'read-only' : 'writes',
+    `gql ${r.graphqlName}(${r.params.map((p) => p.graphqlName).join(', ')})`,
+    `(${r.params.map(paramText).join(', ')})${r.kind === 'function' ? ` → ${resultText(r)}` : ''}`,
+  ]);
+  return [`  routines (${routines.length})`, ...align(rows).map((l) => `    ${l}`)].join('\n');
+}
+
+function paramText(p: ParamModel): string {
+  const name = p.name === '' ? `$${p.position}` : p.name;
+  const value = p.default === null ? '' : ` = ${p.default}`;
+  return `${p.mode === 'IN' ? '' : `${p.mode} `}${name} ${p.dbType} (${p.type})${value}`;
+}
+
+function resultText(r: RoutineModel): string {
+  const type = r.returnDbType ?? '?';
+  if (r.returnColumns.length > 0) {
+    return `${type}: ${r.returnColumns.map((c) => `${c.name} ${c.dbType} gql ${c.graphqlName}`).join(', ')}`;
+  }
+  return r.returnType === null ? type : `${type} (${r.returnType})`;
 }
 
 function printTable(table: TableModel, relationsOnly: boolean): string {

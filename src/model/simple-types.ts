@@ -66,6 +66,26 @@ export function simpleTypeOf(dbType: string): SimpleType {
   return 'string';
 }
 
+/** MongoDB's BSON type names (as introspect/mongodb records them) → simple types. */
+const MONGO_TYPES: Record<string, SimpleType> = {
+  objectid: 'string',
+  string: 'string',
+  int: 'integer',
+  long: 'bigint',
+  double: 'double',
+  decimal: 'decimal',
+  bool: 'boolean',
+  date: 'timestamp',
+  bindata: 'binary',
+  object: 'json',
+  array: 'json',
+  mixed: 'json',
+};
+
+export function mongoSimpleType(dbType: string): SimpleType {
+  return MONGO_TYPES[dbType] ?? 'json';
+}
+
 /** Types whose values can be compared across the two ends of a virtual foreign key. */
 export function typeFamily(type: SimpleType): string {
   switch (type) {

@@ -4,6 +4,16 @@ import { z } from 'zod';
 
 const key = z.object({ name: z.string(), columns: z.array(z.string()) });
 
+interface ShapeField {
+  name: string;
+  dbType: string;
+  shape?: ShapeField[] | undefined;
+}
+
+const shapeField: z.ZodType<ShapeField> = z.lazy(() =>
+  z.object({ name: z.string(), dbType: z.string(), shape: z.array(shapeField).optional() }),
+);
+
 const column = z.object({
   name: z.string(),
   dbType: z.string(),
@@ -17,6 +27,7 @@ const column = z.object({
   onUpdateCurrentTimestamp: z.boolean().optional(),
   generatedAlways: z.boolean().optional(),
   comment: z.string().nullable(),
+  shape: z.array(shapeField).optional(),
 });
 
 const table = z.object({
@@ -39,10 +50,34 @@ const table = z.object({
   ),
 });
 
+const routine = z.object({
+  name: z.string(),
+  kind: z.enum(['procedure', 'function']),
+  comment: z.string().nullable(),
+  params: z.array(
+    z.object({
+      name: z.string(),
+      position: z.number(),
+      mode: z.enum(['IN', 'OUT', 'INOUT']),
+      dbType: z.string(),
+      length: z.number().nullable(),
+      precision: z.number().nullable(),
+      scale: z.number().nullable(),
+      default: z.string().nullable(),
+    }),
+  ),
+  returnType: z.string().nullable(),
+  returnsSet: z.boolean(),
+  returnColumns: z.array(z.object({ name: z.string(), dbType: z.string() })),
+  readOnly: z.boolean(),
+});
+
 export const rawCatalogSchema = z.object({
   dialect: z.enum(['postgres', 'mysql', 'sqlite', 'mongodb']),
   database: z.string(),
   schema: z.string().nullable(),
   serverVersion: z.string(),
   tables: z.array(table),
+  /** Absent in files written before routines were read, and for SQLite and MongoDB. */
+  routines: z.array(routine).optional(),
 });

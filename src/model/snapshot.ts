@@ -11,7 +11,7 @@ import { rawCatalogSchema } from './snapshot-schema.js';
 import type { ServiceModel } from './types.js';
 
 /** Bump when RawCatalog or the file layout changes shape: older files are then stale, not corrupt. */
-export const CACHE_FORMAT = 1;
+export const CACHE_FORMAT = 2;
 
 export interface CacheFile {
   format: number;

@@ -20,6 +20,49 @@ export interface ServiceModel {
   graphqlName: string;
   /** Sorted case-insensitively by name, as DreamFactory lists them. */
   tables: TableModel[];
+  /** Stored procedures and functions (PostgreSQL, MySQL/MariaDB); empty elsewhere. Sorted like tables. */
+  routines: RoutineModel[];
+}
+
+/** A stored procedure or function (dreamfactory-compat.md §11), built from a RawRoutine. */
+export interface RoutineModel {
+  name: string;
+  kind: 'procedure' | 'function';
+  label: string;
+  description: string | null;
+  /** In position order, OUT parameters included. */
+  params: ParamModel[];
+  /** Simple type of a function's scalar result; null for procedures, void and set-returning functions. */
+  returnType: SimpleType | null;
+  /** The return type as the database prints it (`integer`, `setof record`); null for procedures. */
+  returnDbType: string | null;
+  returnsSet: boolean;
+  /** Columns of each returned row when the database says (RETURNS TABLE, OUT params); else empty. */
+  returnColumns: ReturnColumnModel[];
+  /** Cannot change data (a stable/immutable or READS SQL DATA function): a GraphQL query field; else a mutation. */
+  readOnly: boolean;
+  /** The GraphQL field name (`albumCount`), unique within the service's queries or mutations. */
+  graphqlName: string;
+}
+
+export interface ParamModel {
+  name: string;
+  position: number;
+  mode: 'IN' | 'OUT' | 'INOUT';
+  dbType: string;
+  type: SimpleType;
+  length: number | null;
+  precision: number | null;
+  scale: number | null;
+  default: string | null;
+  graphqlName: string;
+}
+
+export interface ReturnColumnModel {
+  name: string;
+  dbType: string;
+  type: SimpleType;
+  graphqlName: string;
 }
 
 /** DreamFactory simple types (dreamfactory-compat.md §7.3). */
@@ -98,6 +141,16 @@ export interface FieldModel {
   /** Generated columns and view columns cannot be written. */
   readOnly: boolean;
   graphqlName: string;
+  /** MongoDB sub-documents with one shape in every sampled document: a GraphQL object type instead of JSON. */
+  shape?: ShapeField[];
+}
+
+/** A field of a sub-document; its name is used verbatim in GraphQL (introspection keeps only valid names). */
+export interface ShapeField {
+  name: string;
+  type: SimpleType;
+  dbType: string;
+  shape?: ShapeField[];
 }
 
 export type RelationType = 'belongs_to' | 'has_one' | 'has_many' | 'many_many';

@@ -1,8 +1,11 @@
 // HTTP request under /api → a RestRequest routed to its handler → an encoded Response (compat §1, §2).
 // `/api`, `/api/v1`, `/api/v2` and any `/api/v{n}` are the same; service names are case-insensitive; trailing
 // slashes and path segments after a record id are ignored; POST can carry another verb (method override).
+import { deniedLine, refusal, requestIdOf } from '../auth/audit.js';
+import { authenticationBlocked, isFailedAuthentication } from '../auth/failures.js';
 import type { Authenticator } from '../auth/principal.js';
 import { handleUserSession, isUserSessionPath } from '../auth/session-route.js';
+import type { Principal } from '../auth/types.js';
 import { encodeDfError } from '../errors/encode-df.js';
 import { ApiError } from '../errors/index.js';
 import { DEFAULT_LIMITS, jsonDepthExceeds } from '../config/limits-schema.js';
@@ -16,6 +19,7 @@ import { responseFormat } from './formats/negotiate.js';
 import { isTrueWord, Params } from './params.js';
 import { checkComponent } from './access.js';
 import { tableHandler } from './records/handler.js';
+import { routineHandler } from './routines/handler.js';
 import { schemaHandler, serviceList, serviceRootHandler, tableListHandler } from './schema/handlers.js';
 import type { RestContext, RestRequest, RestResponse, Verb } from './types.js';
 
@@ -35,41 +39,96 @@ export interface RestDeps {
   auth: Authenticator;
   /** Absent: DEFAULT_LIMITS.rest. */
   limits?: RestLimits;
+  /** The request's principal as the server resolved it (once per request); absent: resolved here. */
+  principal?: () => Promise<Principal>;
+  /** The request id (also sent as X-Request-Id) and client address of the audit lines. */
+  audit?: { requestId: string; client: string };
+  /**
+   * Counts this request's failed authentication for the brute-force guard (at most once per request);
+   * resolves to the seconds the client is now blocked for, or null.
+   */
+  failedAuthentication?: () => Promise<number | null>;
 }
 
 export async function handleRest(request: Request, url: URL, deps: RestDeps): Promise<Response> {
   const accept = url.searchParams.get('accept');
   const format = responseFormat(accept, request.headers.get('accept'));
+  const seen: Seen = { principal: null };
   try {
-    const response = applyWrap(await route(request, url, deps), url, request.headers);
+    const response = applyWrap(await route(request, url, deps, seen), url, request.headers);
     if (format === null)
       throw new ApiError(
         'BAD_REQUEST',
         'Content in response can not be resolved to acceptable content type.',
       );
     return encodeRestResponse(response, format, url.searchParams.get('file'), downloadName(url));
-  } catch (error) {
-    if (error instanceof ApiError && error.family === 'auth') {
-      // Audit: every denied request, with who asked and why; keys and tokens are never logged.
-      deps.log(`denied: ${request.method} ${url.pathname} ${error.status} ${error.code}: ${error.message}`);
+  } catch (caught) {
+    let error = caught;
+    let headers: Record<string, string> | undefined;
+    // A wrong login, key or token counts for the brute-force guard; the one that goes over the limit gets 429.
+    const blocked = isFailedAuthentication(error) ? await deps.failedAuthentication?.() : null;
+    if (typeof blocked === 'number') {
+      error = authenticationBlocked(blocked);
+      headers = { 'retry-after': String(blocked) };
+    }
+    if (error instanceof ApiError && (error.family === 'auth' || headers !== undefined)) {
+      // Audit: every denied request, with its id, who asked and why; keys, tokens and passwords never.
+      const { requestId, client } = deps.audit ?? {
+        requestId: requestIdOf(request.headers),
+        client: 'unknown',
+      };
+      deps.log(
+        deniedLine({
+          requestId,
+          client,
+          principal: seen.principal,
+          method: request.method,
+          path: url.pathname,
+          ...refusal(error),
+        }),
+      );
     }
     const { status, body } = encodeDfError(error, deps.log);
-    return encodeRestResponse({ status, body }, format ?? 'json', null);
+    return encodeRestResponse({ status, body, headers }, format ?? 'json', null);
   }
 }
 
-async function route(request: Request, url: URL, deps: RestDeps): Promise<RestResponse> {
-  const segments = url.pathname
+/** What route() learnt before it failed: the audit line names the principal when there was one. */
+interface Seen {
+  principal: Principal | null;
+}
+
+/** The decoded segments after `/api/v{n}`: `/api/v2//chinook/_table/` → `['chinook', '_table']`. */
+function pathSegments(pathname: string): string[] {
+  return pathname
     .replace(PREFIX, '')
     .split('/')
     .filter((s) => s !== '')
     .map(decodeSegment);
+}
+
+/** Whether `pathname` is the login endpoint (`user/session`) exactly as route() will read it. */
+export function isUserSessionUrl(auth: Authenticator, pathname: string): boolean {
+  if (!isRestPath(pathname)) return false;
+  try {
+    return isUserSessionPath(auth, pathSegments(pathname));
+  } catch {
+    return false;
+  }
+}
+
+async function route(request: Request, url: URL, deps: RestDeps, seen: Seen): Promise<RestResponse> {
+  const segments = pathSegments(url.pathname);
   const verb = effectiveVerb(request, url);
   // DreamFactory's login endpoint (`user/session`) is the auth stage's, answered before any service lookup.
+  const resolve = async () => {
+    seen.principal = await (deps.principal?.() ?? deps.auth.resolve(request.headers, url.searchParams));
+    return seen.principal;
+  };
   if (isUserSessionPath(deps.auth, segments))
-    return handleUserSession(deps.auth, verb, request, url.searchParams);
+    return handleUserSession(deps.auth, verb, request, url.searchParams, resolve);
   // Credentials are checked before anything else, on every path (compat §10.2).
-  const principal = deps.auth.resolve(request.headers, url.searchParams);
+  const principal = await resolve();
   const [serviceName, resource, ...rest] = segments;
   if (serviceName === undefined) {
     if (verb !== 'GET') throw new ApiError('METHOD_NOT_ALLOWED', `${verb} is not allowed here.`);
@@ -101,6 +160,7 @@ async function route(request: Request, url: URL, deps: RestDeps): Promise<RestRe
     principal,
     exec: { ...createExecContext(deps.index, deps.sourceOf, principal), stats: deps.stats },
     limits,
+    log: deps.log,
   };
   checkComponent(ctx);
   if (resource === undefined) return serviceRootHandler(ctx);
@@ -111,12 +171,8 @@ async function route(request: Request, url: URL, deps: RestDeps): Promise<RestRe
       return schemaHandler(ctx);
     case '_proc':
     case '_func':
-      if (service.type === 'postgres' || service.type === 'mysql') {
-        throw new ApiError(
-          'NOT_SUPPORTED',
-          `Stored procedures and functions ('${resource}') are not available yet.`,
-        );
-      }
+      // SQLite and MongoDB have no routines: DreamFactory does not offer the resource there (§11.4).
+      if (service.type === 'postgres' || service.type === 'mysql') return routineHandler(ctx);
       break;
   }
   throw new ApiError('NOT_FOUND', `Resource '${resource}' not found for service '${service.name}'.`);

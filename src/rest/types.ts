@@ -38,6 +38,8 @@ export interface RestContext {
   exec: ExecContext;
   /** The server's REST limits; absent (handlers called directly): DEFAULT_LIMITS.rest. */
   limits?: RestLimits;
+  /** The server's log (driver errors a client never sees); absent: nothing is logged. */
+  log?: (message: string) => void;
 }
 
 export type RestHandler = (ctx: RestContext) => Promise<RestResponse>;

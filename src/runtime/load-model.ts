@@ -2,6 +2,7 @@
 // `check` and model reloads: read each service's catalog from a fresh cache or by introspection, build the
 // one model across all services, and refresh cache files that no longer match.
 import type { Source } from '../adapters/source.js';
+import { withoutSystemTables } from '../adapters/sql/user-store.js';
 import type { JunctionConfig, ServiceConfig } from '../config/types.js';
 import { ApiError } from '../errors/index.js';
 import type { RawCatalog } from '../introspect/catalog.js';
@@ -39,7 +40,10 @@ export async function loadModel(
   const found = await Promise.all(
     config.services.map((service) => catalogFor(config, service, sourceOf, options, warnings, progress)),
   );
-  const catalogs = new Map<string, RawCatalog>(config.services.map((s, i) => [s.name, found[i]!.catalog]));
+  // Junction's own tables (auth.systemDatabase.service) hold password hashes: never part of the model.
+  const catalogs = new Map<string, RawCatalog>(
+    config.services.map((s, i) => [s.name, withoutSystemTables(found[i]!.catalog)]),
+  );
   const origins = new Map(config.services.map((s, i) => [s.name, found[i]!.origin]));
   const built = buildModel(config, catalogs);
   warnings.push(...built.warnings);

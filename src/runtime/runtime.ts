@@ -38,6 +38,7 @@ export class Runtime {
     const sources = new SourceRegistry(config.services);
     try {
       const loaded = await loadModel(config, (name) => sources.get(name), options);
+      sources.adopt(loaded.model);
       return { runtime: new Runtime(config, sources, loaded), loaded };
     } catch (error) {
       await sources.closeAll();
@@ -70,6 +71,7 @@ export class Runtime {
           loadedAt: new Date(),
           warnings: loaded.warnings,
         };
+        this.sources.adopt(next.model);
         this.state = next;
         for (const listener of this.listeners) listener(next);
         return next;

@@ -348,6 +348,7 @@ describe('probing a connection', () => {
       connection,
       schema: type === 'postgres' ? 'public' : null,
       database: null,
+      sampleSize: 1000,
       maxRecords: 1000,
       tables: {},
     };

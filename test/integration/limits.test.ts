@@ -22,6 +22,7 @@ function withLimits(limits: Partial<{ [K in keyof LimitsConfig]: Partial<LimitsC
     rest: { ...DEFAULT_LIMITS.rest, ...limits.rest },
     rows: { ...DEFAULT_LIMITS.rows, ...limits.rows },
     rateLimit: { ...DEFAULT_LIMITS.rateLimit, ...limits.rateLimit },
+    authFailures: { ...DEFAULT_LIMITS.authFailures, ...limits.authFailures },
   };
 }
 

@@ -4,9 +4,11 @@
 //     JSON bodies), i.e. payloads appended to / replacing the whole value;
 //   - `markers`: explicit `*` markers at value and identifier positions inside the parameter.
 // Parameters: filter, order, group, fields, related, id_field, ids, limit, offset, the `params` JSON body of a
-// tunnelled GET, a field of a nested insert, and GraphQL `variables`. Each run is preceded by a 200 baseline
-// of the same request (markers removed). Clean = the results CSV has only its header AND the log says "do
-// not appear to be injectable" (a run that never reached the endpoint has neither findings nor the phrase).
+// tunnelled GET, a field of a nested insert, GraphQL `variables`, and on the databases with stored routines an
+// inline `_proc/name(…)` path argument and a `_proc` call's JSON `params` (security.md T3). Each run is
+// preceded by a 200 baseline of the same request (markers removed). Clean = the results CSV has only its
+// header AND the log says "do not appear to be injectable" (a run that never reached the endpoint has neither
+// findings nor the phrase).
 // S1c: the same harness must find the test-only canary (test/security/canary-server.ts) injectable.
 // sqlmap is a Debian package (.ci/run installs it); without it this suite fails, it never skips.
 import { execFile, spawnSync } from 'node:child_process';
@@ -14,6 +16,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { routinesSql } from '../fixtures/routines/routines.js';
 import { startCanaryServer } from '../security/canary-server.js';
 import { securityConfig } from '../security/server.js';
 import { chinookName, useChinook } from './support/chinook.js';
@@ -30,9 +33,10 @@ const DBMS: Record<TestDialect, string> = { postgres: 'postgresql', mysql: 'mysq
 /**
  * Which parameters run where. All twelve × 2 modes on all three databases took 16m50s on a 2-core machine
  * (PostgreSQL 5.7 min, MariaDB 9 min, SQLite 2 min; SECURITY.md), over the ~10 minute budget: by default all
- * run on PostgreSQL and filter/order/ids/params on MariaDB and SQLite. S1_FULL=1 runs everything everywhere.
+ * run on PostgreSQL and filter/order/ids/params on MariaDB and SQLite, plus the two `_proc` runs on MariaDB.
+ * S1_FULL=1 runs everything everywhere.
  */
-const SUBSET = new Set(['filter', 'order', 'ids', 'params']);
+const SUBSET = new Set(['filter', 'order', 'ids', 'params', 'proc-path', 'proc-params']);
 const USE_SUBSET = process.env.S1_FULL !== '1';
 
 /**
@@ -148,6 +152,25 @@ function targets(dialect: TestDialect): Target[] {
       { resource: [{ [n('Body')]: 'memo', [n('MemoLine_by_MemoId')]: [{ [n('Body')]: 'line*' }] }] },
       { resource: [{ [n('Body')]: 'me*mo*', [n('MemoLine_by_MemoId')]: [{ [n('Body')]: 'li*ne' }] }] },
     ),
+    // Stored routines (test/fixtures/routines): bump(INOUT n int, IN step int), invoice_total(IN cust int,
+    // OUT total decimal). SQLite has none. One run each: a path argument and a JSON params value.
+    ...(dialect === 'sqlite'
+      ? []
+      : [
+          {
+            param: 'proc-path',
+            mode: 'markers',
+            method: 'GET',
+            path: '/api/v2/chinook/_proc/bump(1*,2)',
+          } as const,
+          {
+            param: 'proc-params',
+            mode: 'plain',
+            method: 'POST',
+            path: '/api/v2/chinook/_proc/invoice_total',
+            data: JSON.stringify({ params: { cust: '2*' } }),
+          } as const,
+        ]),
     ...body(
       'graphql-variables',
       '/graphql',
@@ -265,7 +288,10 @@ describe('S1: sqlmap', () => {
 });
 
 describe.each(DIALECTS)('S1: sqlmap level 5 / risk 3 on $label', ({ dialect, label }) => {
-  const chinook = useChinook(dialect, MEMO_SQL[dialect]);
+  const chinook = useChinook(
+    dialect,
+    dialect === 'sqlite' ? MEMO_SQL[dialect] : `${MEMO_SQL[dialect]}\n${routinesSql(dialect)}`,
+  );
   let server: TestServer;
   let origin: string;
 

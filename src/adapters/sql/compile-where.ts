@@ -79,6 +79,10 @@ export function inSql(s: SqlText, columns: string[], tuples: Scalar[][], negate:
 
 /** LIKE with `!` as the escape character: a plain substring's `%` and `_` then match only themselves. */
 function matchSql(s: SqlText, col: string, op: MatchOp, value: string, insensitive: boolean): string {
+  // SQLite's LIKE stops reading a pattern at a NUL (so `%\0zzz%` matched every row); PostgreSQL rejects NUL in
+  // text. Refused alike everywhere.
+  if (value.includes('\0'))
+    throw new ApiError('BAD_REQUEST', 'Invalid pattern: it contains the NUL character.');
   const escaped = value.replace(/[!%_]/g, (ch) => `!${ch}`);
   const pattern =
     op === 'contains'

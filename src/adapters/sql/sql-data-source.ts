@@ -1,10 +1,16 @@
 // DataSource over one knex pool (or transaction): compiles IR with the shared compiler and runs each statement
 // on the driver directly, counting it. Key lists too long for one statement's bind parameters are split.
 import type { Knex } from 'knex';
-import { GENERATED_ID, type DataSource, type ExecStats } from '../../executor/data-source.js';
+import {
+  GENERATED_ID,
+  type DataSource,
+  type ExecStats,
+  type RoutineResult,
+} from '../../executor/data-source.js';
 import type { Dialect } from '../../introspect/catalog.js';
 import type { AggregateQuery, Expr, ReadQuery, Row, Scalar } from '../../ir/types.js';
-import type { RelationModel } from '../../model/types.js';
+import type { RelationModel, RoutineModel } from '../../model/types.js';
+import { callMysql, callPostgres } from './call-routine.js';
 import { DIALECTS, type SqlDialect } from './capabilities.js';
 import {
   compileAggregate,
@@ -22,12 +28,22 @@ type SqlDialectName = Exclude<Dialect, 'mongodb'>;
 
 export class SqlDataSource implements DataSource {
   private readonly dialect: SqlDialect;
+  /** Stored procedures and functions (call-routine.ts); SQLite has none, so there it stays undefined. */
+  readonly callRoutine?: (
+    routine: RoutineModel,
+    args: Record<string, unknown>,
+    stats: ExecStats,
+  ) => Promise<RoutineResult>;
 
   constructor(
     private readonly db: () => Knex,
     private readonly name: SqlDialectName,
   ) {
     this.dialect = DIALECTS[name];
+    if (name === 'postgres')
+      this.callRoutine = (routine, args, stats) => callPostgres(this.db(), routine, args, stats);
+    if (name === 'mysql')
+      this.callRoutine = (routine, args, stats) => callMysql(this.db(), routine, args, stats);
   }
 
   read(query: ReadQuery, stats: ExecStats): Promise<Row[]> {

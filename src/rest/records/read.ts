@@ -8,6 +8,7 @@ import { ApiError } from '../../errors/index.js';
 import { executeAggregate, executeCount, executeRead } from '../../executor/execute-read.js';
 import type { AggregateItem, Expr, ReadQuery, Row, Scalar } from '../../ir/types.js';
 import type { TableEntry } from '../../model/model-index.js';
+import { accessFor } from '../access.js';
 import { parseFilter } from '../filter/index.js';
 import { describeTableAlias } from '../schema/describe.js';
 import type { RestContext, RestResponse } from '../types.js';
@@ -172,7 +173,8 @@ export async function readByFilter(ctx: RestContext, entry: TableEntry): Promise
   const meta: Record<string, unknown> = {};
   if (count !== null && (includeCount || (needLimit && count > max))) meta.count = count;
   if (count !== null && (includeCount || needLimit) && count - offset > limit) meta.next = offset + limit;
-  if (params.bool('include_schema')) meta.schema = describeTableAlias(ctx.index, entry.service, entry.table);
+  if (params.bool('include_schema'))
+    meta.schema = describeTableAlias(ctx.index, entry.service, entry.table, accessFor(ctx, entry.table));
   return { status: 200, body: Object.keys(meta).length > 0 ? { resource, meta } : { resource } };
 }
 

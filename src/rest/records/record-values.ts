@@ -16,7 +16,11 @@ export function recordParts(entry: TableEntry, record: unknown): RecordParts {
   if (!record || typeof record !== 'object' || Array.isArray(record))
     throw itemError('Invalid record: expected a JSON object.');
   const parts: RecordParts = { values: {}, nested: [] };
+  const document = entry.service.type === 'mongodb';
   for (const [key, value] of Object.entries(record as Row)) {
+    // MongoDB would read such a key as an operator or a path (security.md T5): refused, not ignored.
+    if (document && (key.startsWith('$') || key.includes('.')))
+      throw itemError(`Invalid field name '${key}': field names may not start with '$' or contain '.'.`);
     const relation = entry.relationsByName.get(key.toLowerCase());
     if (relation) {
       parts.nested.push({ relation, value });
@@ -24,7 +28,7 @@ export function recordParts(entry: TableEntry, record: unknown): RecordParts {
     }
     const field = findField(entry, key);
     if (!field) continue; // unknown columns are silently ignored (§5.3)
-    parts.values[field.name] = columnValue(field, value);
+    parts.values[field.name] = columnValue(field, value, document);
   }
   return parts;
 }
@@ -34,7 +38,8 @@ const NUMBER_TYPES = new Set(['decimal', 'double', 'float', 'money']);
 const INTEGER_TEXT = /^\s*[-+]?\d+\s*$/;
 const NUMBER_TEXT = /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/;
 
-function columnValue(field: FieldModel, value: unknown): unknown {
+/** `document`: the service stores JSON values as they are (MongoDB), not as JSON text. */
+function columnValue(field: FieldModel, value: unknown, document: boolean): unknown {
   if (value === null) return value;
   if (typeof value === 'object' && !Array.isArray(value) && 'expression' in value) {
     // DF inserts {"expression": …} as raw SQL; Junction never runs client SQL (compat Q21).
@@ -55,7 +60,7 @@ function columnValue(field: FieldModel, value: unknown): unknown {
     if (!ok) throw itemError(`Field '${field.name}' must be a valid number.`);
   }
   if (typeof value !== 'object') return value;
-  if (field.type === 'json' || field.type === 'array') return JSON.stringify(value);
+  if (field.type === 'json' || field.type === 'array') return document ? value : JSON.stringify(value);
   throw itemError(`Invalid value for field '${field.name}'.`);
 }
 

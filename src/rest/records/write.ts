@@ -259,6 +259,7 @@ async function single(
   const before =
     readFirst && wantsRows(ctx) ? await preRead(ctx, entry, fields, [ctx.request.path[2]]) : null;
   // With rollback=true the record and its nested writes are one transaction (compat §8.7), as in batch().
+  if (ctx.request.params.bool('rollback')) await assertCanRollback(ctx, entry.service.name);
   const run = ctx.request.params.bool('rollback')
     ? ctx.exec
         .source(entry.service.name)
@@ -329,6 +330,7 @@ async function batch(
     }
   };
   if (rollback) {
+    await assertCanRollback(ctx, entry.service.name);
     const scope = scopeFor(recordOps(ctx.exec.source(entry.service.name), ctx.exec));
     await ctx.exec
       .source(entry.service.name)
@@ -449,4 +451,15 @@ async function preRead(
     idFilter(fields, item !== null && typeof item === 'object' ? item : item),
   );
   return answerRows(ctx, entry, fields, { kind: 'or', items: filters }, null);
+}
+
+/** rollback=true promises all-or-nothing: refused up front where the database cannot keep that promise. */
+async function assertCanRollback(ctx: RestContext, service: string): Promise<void> {
+  const source = ctx.exec.source(service);
+  if (source.canRollback === undefined || (await source.canRollback())) return;
+  throw new ApiError(
+    'BAD_REQUEST',
+    `rollback=true needs multi-document transactions, which service '${service}' cannot run (its MongoDB ` +
+      'server is not a replica set member). Send the request without rollback, or run MongoDB as a replica set.',
+  );
 }

@@ -43,19 +43,17 @@ export function describeTable(
   });
 }
 
-/** The `include_schema` meta form (§7.2 last bullet): no `alias` keys; access as the caller has it. */
+/**
+ * The `include_schema` meta form (§7.2 last bullet): no `alias` keys; `access` is the caller's verb mask on
+ * the table (src/rest/access.ts accessFor: the role's verbs, GET only on views).
+ */
 export function describeTableAlias(
   index: ModelIndex,
   service: ServiceModel,
   table: TableModel,
-  access: number = accessOf(table),
+  access: number,
 ): Record<string, unknown> {
   return describeTable(index, service, table, access, 'alias');
-}
-
-/** The caller's verb mask for a table. Until access control exists: everything on tables, GET on views. */
-export function accessOf(table: TableModel): number {
-  return table.isView ? 1 : 31;
 }
 
 export function describeField(field: FieldModel, form: DescribeForm = 'schema'): Record<string, unknown> {

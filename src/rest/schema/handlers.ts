@@ -6,7 +6,7 @@ import type { Dialect } from '../../introspect/catalog.js';
 import type { ServiceModel, TableModel } from '../../model/types.js';
 import type { RestContext, RestHandler, RestResponse, Verb } from '../types.js';
 import { accessFor } from '../access.js';
-import { accessOf, describeField, describeRelation, describeTable, tableHead } from './describe.js';
+import { describeField, describeRelation, describeTable, tableHead } from './describe.js';
 
 /** DF's verb mask bits (§10.3), in the order listings show them. */
 const VERB_BITS: [Verb, number][] = [
@@ -16,8 +16,6 @@ const VERB_BITS: [Verb, number][] = [
   ['PATCH', 8],
   ['DELETE', 16],
 ];
-
-export { accessOf };
 
 export function verbsOf(mask: number): Verb[] {
   return VERB_BITS.filter(([, bit]) => (mask & bit) !== 0).map(([verb]) => verb);

@@ -57,6 +57,7 @@ function serviceFor(dialect: TestDialect, connection: ServiceConfig['connection'
     connection,
     schema: dialect === 'postgres' ? 'public' : null,
     database: null,
+    sampleSize: 1000,
     maxRecords: 1000,
     tables: {},
     ...overrides,

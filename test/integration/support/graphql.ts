@@ -48,8 +48,11 @@ export function testConfig(
   };
 }
 
-/** Loads the model for `config` (no schema cache) and listens on 127.0.0.1 with a free port. */
-export async function startTestServer(config: JunctionConfig): Promise<TestServer> {
+/**
+ * Loads the model for `config` (no schema cache) and listens on 127.0.0.1 with a free port (or on `host`,
+ * e.g. `::` to take both 127.0.0.1 and ::1: two client addresses on one machine).
+ */
+export async function startTestServer(config: JunctionConfig, host = '127.0.0.1'): Promise<TestServer> {
   const { runtime } = await Runtime.start(config, { cacheMode: 'off' });
   const logged: string[] = [];
   const server = createJunctionServer(runtime, (message) => {
@@ -58,7 +61,7 @@ export async function startTestServer(config: JunctionConfig): Promise<TestServe
   });
   let address;
   try {
-    address = await server.listen(0, '127.0.0.1');
+    address = await server.listen(0, host);
   } catch (error) {
     await runtime.close();
     throw error;

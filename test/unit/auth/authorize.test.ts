@@ -68,6 +68,11 @@ const rejects = (work: () => unknown, code: string) => {
   expect.unreachable(`expected ${code}`);
 };
 
+const resolveRejects = async (work: Promise<unknown>, code: string) => {
+  await expect(work).rejects.toBeInstanceOf(ApiError);
+  await expect(work).rejects.toMatchObject({ code });
+};
+
 describe('role component matching (DreamFactory §10.3)', () => {
   it('lower-cases the path and drops inline procedure arguments', () => {
     expect(componentOf(['_table', 'Album', '5'])).toBe('_table/album/5');
@@ -205,29 +210,35 @@ describe('credentials', () => {
     ],
   });
 
-  it('finds the app by the hash of its key, from the DreamFactory header', () => {
-    const principal = auth.resolve(new Headers({ 'X-DreamFactory-Api-Key': 'test' }), new URLSearchParams());
+  it('finds the app by the hash of its key, from the DreamFactory header', async () => {
+    const principal = await auth.resolve(
+      new Headers({ 'X-DreamFactory-Api-Key': 'test' }),
+      new URLSearchParams(),
+    );
     expect(principal).toMatchObject({ kind: 'app', app: { name: 'web' }, role: { name: 'reader' } });
   });
 
-  it("answers missing and unknown keys with DreamFactory's 400 messages", () => {
-    rejects(() => auth.resolve(new Headers(), new URLSearchParams()), 'CREDENTIALS_MISSING');
-    rejects(
-      () => auth.resolve(new Headers({ 'X-DreamFactory-Api-Key': 'nope' }), new URLSearchParams()),
+  it("answers missing and unknown keys with DreamFactory's 400 messages", async () => {
+    await resolveRejects(auth.resolve(new Headers(), new URLSearchParams()), 'CREDENTIALS_MISSING');
+    await resolveRejects(
+      auth.resolve(new Headers({ 'X-DreamFactory-Api-Key': 'nope' }), new URLSearchParams()),
       'CREDENTIALS_INVALID',
     );
   });
 
-  it('ignores ?api_key= when the switch is off', () => {
-    rejects(() => auth.resolve(new Headers(), new URLSearchParams('api_key=test')), 'CREDENTIALS_MISSING');
+  it('ignores ?api_key= when the switch is off', async () => {
+    await resolveRejects(
+      auth.resolve(new Headers(), new URLSearchParams('api_key=test')),
+      'CREDENTIALS_MISSING',
+    );
   });
 
-  it('refuses an app whose role is inactive with 403', () => {
+  it('refuses an app whose role is inactive with 403', async () => {
     const old = new Authenticator({
       apiKeyInQuery: true,
       roles: [{ ...web, active: false }],
       apps: [{ name: 'o', description: null, active: true, role: 'reader', apiKeyHash: hash }],
     });
-    rejects(() => old.resolve(new Headers(), new URLSearchParams('api_key=test')), 'FORBIDDEN');
+    await resolveRejects(old.resolve(new Headers(), new URLSearchParams('api_key=test')), 'FORBIDDEN');
   });
 });

@@ -47,16 +47,6 @@ const config = (extra: Partial<AuthConfig> = {}): AuthConfig => ({
   ...extra,
 });
 
-function failure(work: () => unknown): { status: number; message: string } {
-  try {
-    work();
-  } catch (error) {
-    if (error instanceof ApiError) return { status: error.status, message: error.message };
-    throw error;
-  }
-  throw new Error('expected a refusal');
-}
-
 async function rejected(work: Promise<unknown>): Promise<{ status: number; message: string }> {
   try {
     await work;
@@ -92,8 +82,8 @@ beforeAll(async () => {
   auth = new Authenticator(config());
 });
 
-afterAll(() => {
-  auth.close();
+afterAll(async () => {
+  await auth.close();
   cli.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -149,7 +139,7 @@ describe('a session token', () => {
       request({ 'x-dreamfactory-session-token': session.token, 'x-dreamfactory-api-key': KEY }),
       request({ 'x-dreamfactory-api-key': KEY }, `session_token=${session.token}`),
     ]) {
-      expect(auth.resolve(headers, query)).toMatchObject({
+      expect(await auth.resolve(headers, query)).toMatchObject({
         kind: 'user',
         app: { name: 'web' },
         user: { email: 'Ann@Example.com', name: 'Ann' },
@@ -161,27 +151,27 @@ describe('a session token', () => {
 
   it("needs the app's key too, unless requireApiKeyWithSession is false", async () => {
     const { session } = await auth.users!.login('ann@example.com', PASSWORD);
-    expect(failure(() => auth.resolve(...request({ authorization: `Bearer ${session.token}` })))).toEqual({
+    expect(await rejected(auth.resolve(...request({ authorization: `Bearer ${session.token}` })))).toEqual({
       status: 400,
       message:
         "No API Key provided. Please provide a valid API Key using X-DreamFactory-API-Key request header or 'api_key' url query parameter.",
     });
     const keyless = new Authenticator(config({ requireApiKeyWithSession: false }));
-    expect(keyless.resolve(...request({ authorization: `Bearer ${session.token}` }))).toMatchObject({
+    expect(await keyless.resolve(...request({ authorization: `Bearer ${session.token}` }))).toMatchObject({
       kind: 'user',
       app: null,
       role: { name: 'staff' },
     });
-    keyless.close();
+    await keyless.close();
   });
 
-  it('is answered before the key: a bad token is 401 even with a good key, and a good key alone still works', () => {
+  it('is answered before the key: a bad token is 401 even with a good key, and a good key alone still works', async () => {
     expect(
-      failure(() =>
+      await rejected(
         auth.resolve(...request({ authorization: 'Bearer abc.def.ghi', 'x-dreamfactory-api-key': KEY })),
       ),
     ).toEqual({ status: 401, message: 'Invalid token: malformed token' });
-    expect(auth.resolve(...request({ 'x-dreamfactory-api-key': KEY }))).toMatchObject({
+    expect(await auth.resolve(...request({ 'x-dreamfactory-api-key': KEY }))).toMatchObject({
       kind: 'app',
       role: { name: 'reader' },
     });
@@ -190,16 +180,16 @@ describe('a session token', () => {
   it('stops working at once after logout, with 403 Session terminated', async () => {
     const { session } = await auth.users!.login('ann@example.com', PASSWORD);
     const headers = request({ authorization: `Bearer ${session.token}`, 'x-dreamfactory-api-key': KEY });
-    const principal = auth.resolve(...headers);
-    expect(auth.revoke(principal)).toBe(true);
-    expect(failure(() => auth.resolve(...headers))).toEqual({
+    const principal = await auth.resolve(...headers);
+    expect(await auth.revoke(principal)).toBe(true);
+    expect(await rejected(auth.resolve(...headers))).toEqual({
       status: 403,
       message: 'The token has been blacklisted: Session terminated. Please re-login.',
     });
     // Another server process on the same system database refuses it too.
     const other = new Authenticator(config());
-    expect(failure(() => other.resolve(...headers)).status).toBe(403);
-    other.close();
+    expect((await rejected(other.resolve(...headers))).status).toBe(403);
+    await other.close();
   });
 
   it('stops working on the next request when another process disables, re-roles or removes the user', async () => {
@@ -212,18 +202,18 @@ describe('a session token', () => {
     });
     const { session } = await auth.users!.login('bob@example.com', PASSWORD);
     const headers = request({ authorization: `Bearer ${session.token}`, 'x-dreamfactory-api-key': KEY });
-    expect(auth.resolve(...headers).kind).toBe('user'); // now cached
+    expect((await auth.resolve(...headers)).kind).toBe('user'); // now cached
     cli.updateUser('bob@example.com', { role: 'reader' });
-    expect(auth.resolve(...headers)).toMatchObject({ role: { name: 'reader' } });
+    expect(await auth.resolve(...headers)).toMatchObject({ role: { name: 'reader' } });
     cli.updateUser('bob@example.com', { active: false });
-    expect(failure(() => auth.resolve(...headers))).toEqual({
+    expect(await rejected(auth.resolve(...headers))).toEqual({
       status: 401,
       message: 'Invalid token: the user is disabled or no longer exists',
     });
     cli.updateUser('bob@example.com', { active: true });
-    expect(auth.resolve(...headers).kind).toBe('user');
+    expect((await auth.resolve(...headers)).kind).toBe('user');
     cli.removeUser('bob@example.com');
-    expect(failure(() => auth.resolve(...headers)).status).toBe(401);
+    expect((await rejected(auth.resolve(...headers))).status).toBe(401);
   });
 
   it("is refused with DreamFactory's 403 messages when the user's role is missing or inactive", async () => {
@@ -237,13 +227,13 @@ describe('a session token', () => {
     const { session } = await auth.users!.login('cy@example.com', PASSWORD);
     const headers = request({ authorization: `Bearer ${session.token}`, 'x-dreamfactory-api-key': KEY });
     cli.updateUser('cy@example.com', { role: 'retired' });
-    expect(failure(() => auth.resolve(...headers))).toEqual({
+    expect(await rejected(auth.resolve(...headers))).toEqual({
       status: 403,
       message:
         'Access Forbidden. The role assigned to you or your application or the default role of your application is not active.',
     });
     cli.updateUser('cy@example.com', { role: 'gone' });
-    expect(failure(() => auth.resolve(...headers))).toEqual({
+    expect(await rejected(auth.resolve(...headers))).toEqual({
       status: 403,
       message: 'Role not found. A role may not be assigned to you or your application.',
     });

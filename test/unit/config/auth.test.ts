@@ -360,7 +360,7 @@ describe('users, sessions and external tokens in the config', () => {
         },
       }),
     ).auth;
-    expect(auth.users?.systemDatabase.filename).toBe('/etc/junction/data/system.sqlite');
+    expect(auth.users?.systemDatabase).toEqual({ filename: '/etc/junction/data/system.sqlite' });
     expect(auth.users?.sessionTtlSeconds).toBe(600);
     expect(auth.requireApiKeyWithSession).toBe(false);
     expect(auth.externalJwt).toEqual({
@@ -385,10 +385,22 @@ describe('users, sessions and external tokens in the config', () => {
     ]);
   });
 
-  it('refuses a system database kept in a served service, which would serve the users table too', () => {
-    expect(problems(withUsers({ sessionSecret: SECRET, systemDatabase: { service: 'chinook' } }))).toEqual([
-      'auth.systemDatabase.filename: is required',
-      'auth.systemDatabase.service: unknown key (expected one of filename)',
+  it('keeps users in a configured SQL service when systemDatabase names one', () => {
+    const auth = parse(withUsers({ sessionSecret: SECRET, systemDatabase: { service: 'crm' } })).auth;
+    expect(auth.users?.systemDatabase).toEqual({ service: 'crm' });
+  });
+
+  it('refuses a system database service that is not configured, or both a filename and a service', () => {
+    expect(problems(withUsers({ sessionSecret: SECRET, systemDatabase: { service: 'billing' } }))).toEqual([
+      "auth.systemDatabase.service: 'billing' is not a configured PostgreSQL, MySQL or SQLite service (SQL services: chinook, crm)",
+    ]);
+    expect(
+      problems(
+        withUsers({ sessionSecret: SECRET, systemDatabase: { service: 'crm', filename: 'x.sqlite' } }),
+      ),
+    ).toEqual(['auth.systemDatabase: give filename or service, not both']);
+    expect(problems(withUsers({ sessionSecret: SECRET, systemDatabase: {} }))).toEqual([
+      'auth.systemDatabase: needs filename (a SQLite file) or service (a configured SQL service)',
     ]);
   });
 

@@ -5,7 +5,12 @@ import { makeExecutableSchema } from '@graphql-tools/schema';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS, jsonDepthExceeds, limitsOf } from '../../../src/config/limits-schema.js';
 import { graphqlLimitRules } from '../../../src/graphql/limits.js';
-import { createRequestLimiter, rateLimitKey } from '../../../src/http/limits.js';
+import {
+  createAuthFailureGuard,
+  createCounterStore,
+  createRequestLimiter,
+  rateLimitKey,
+} from '../../../src/http/limits.js';
 import { ApiError } from '../../../src/errors/index.js';
 import type { AppConfig, RoleConfig } from '../../../src/auth/types.js';
 import { parse, problems, sqlite } from './helpers.js';
@@ -33,7 +38,15 @@ describe('limits defaults', () => {
         maxJsonDepth: 64,
       },
       rows: { maxPerResponse: 10_000 },
-      rateLimit: { enabled: true, points: 50, durationSeconds: 1, burst: 100, redisUrl: null },
+      rateLimit: {
+        enabled: true,
+        points: 50,
+        durationSeconds: 1,
+        burst: 100,
+        redisUrl: null,
+        redisKeyPrefix: 'junction',
+      },
+      authFailures: { enabled: true, maxFailures: 10, durationSeconds: 60, blockSeconds: 300 },
     });
     expect(parse({ services: [sqlite()] }).limits).toEqual(DEFAULT_LIMITS);
   });
@@ -48,8 +61,9 @@ describe('limits defaults', () => {
         graphql: { maxDepth: '${DEPTH}', blockSuggestions: false },
         rest: { relatedWidth: 5 },
         rateLimit: { enabled: false, points: 10, burst: 10, redisUrl: 'redis://cache:6379' },
+        authFailures: { maxFailures: '${FAILURES}', blockSeconds: 60 },
       }),
-      { DEPTH: '7' },
+      { DEPTH: '7', FAILURES: '5' },
     ).limits;
     expect(limits?.graphql).toMatchObject({ maxDepth: 7, maxAliases: 15, blockSuggestions: false });
     expect(limits?.rest).toMatchObject({ relatedWidth: 5, relatedDepth: 3 });
@@ -59,6 +73,13 @@ describe('limits defaults', () => {
       durationSeconds: 1,
       burst: 10,
       redisUrl: 'redis://cache:6379',
+      redisKeyPrefix: 'junction',
+    });
+    expect(limits?.authFailures).toEqual({
+      enabled: true,
+      maxFailures: 5,
+      durationSeconds: 60,
+      blockSeconds: 60,
     });
   });
 });
@@ -165,6 +186,7 @@ describe('rate limit counters', () => {
       durationSeconds: 5,
       burst: 5,
       redisUrl: null,
+      redisKeyPrefix: 'junction',
     });
     const waits = [];
     for (let i = 0; i < 7; i++) waits.push(await limiter.take('k'));
@@ -174,9 +196,43 @@ describe('rate limit counters', () => {
     expect(await limiter.take('other')).toBeNull();
   });
 
-  it('refuse a Redis URL while no Redis client is bundled', () => {
-    expect(() =>
-      createRequestLimiter({ ...DEFAULT_LIMITS.rateLimit, redisUrl: 'redis://cache:6379' }),
-    ).toThrow(/need the "redis" or "ioredis" package/);
+  it('refuse a Redis URL that is not redis:// or rediss://, and a key prefix with spaces', () => {
+    expect(
+      problems(withLimits({ rateLimit: { redisUrl: 'http://cache:6379', redisKeyPrefix: 'my app' } })),
+    ).toEqual([
+      'limits.rateLimit.redisKeyPrefix: must be 1 to 64 letters, digits, _ . : or -',
+      'limits.rateLimit.redisUrl: expected a redis:// or rediss:// URL',
+    ]);
+  });
+
+  it('fail, rather than wait, while Redis is unreachable (the plugin then lets the request through)', async () => {
+    const store = createCounterStore({ redisUrl: 'redis://127.0.0.1:1', redisKeyPrefix: 'unit' });
+    try {
+      const limiter = createRequestLimiter(
+        { ...DEFAULT_LIMITS.rateLimit, redisUrl: 'redis://127.0.0.1:1' },
+        store,
+      );
+      await expect(limiter.take('k')).rejects.toThrow(/not ready/);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('the brute-force guard', () => {
+  const config = { enabled: true, maxFailures: 3, durationSeconds: 60, blockSeconds: 120 };
+
+  it('answers maxFailures failures as usual, blocks the address on the next one for blockSeconds, and no other', async () => {
+    const guard = createAuthFailureGuard(config, createCounterStore({ redisUrl: null, redisKeyPrefix: '' }));
+    const waits = [];
+    for (let i = 0; i < 4; i++) waits.push(await guard?.fail('10.0.0.1'));
+    expect(waits).toEqual([null, null, null, 120]);
+    expect(await guard?.blocked('10.0.0.1')).toBeGreaterThan(115);
+    expect(await guard?.blocked('10.0.0.2')).toBeNull();
+  });
+
+  it('is off when disabled', () => {
+    const store = createCounterStore({ redisUrl: null, redisKeyPrefix: '' });
+    expect(createAuthFailureGuard({ ...config, enabled: false }, store)).toBeNull();
   });
 });

@@ -18,6 +18,7 @@ describe('defaults and connections', () => {
           connection: { kind: 'file', filename: '/etc/junction/chinook.sqlite' },
           schema: null,
           database: null,
+          sampleSize: 1000,
           maxRecords: 1000,
           tables: {},
         },
@@ -152,7 +153,7 @@ describe('shape errors', () => {
   it('rejects an unknown key with its path and the allowed keys', () => {
     expect(problems({ services: [{ ...sqlite(), maxrecords: 5 }] })).toEqual([
       'services[0].maxrecords: unknown key (expected one of name, type, label, description, url, connection, ' +
-        'filename, schema, database, maxRecords, tables)',
+        'filename, schema, database, sampleSize, maxRecords, tables)',
     ]);
   });
 

@@ -54,6 +54,7 @@ export function service(name: string, extra: Partial<ServiceConfig> = {}): Servi
     connection: { kind: 'file', filename: `/tmp/${name}.sqlite` },
     schema: null,
     database: null,
+    sampleSize: 1000,
     maxRecords: 1000,
     tables: {},
     ...extra,

@@ -337,9 +337,10 @@ describe('describeTable (compat §7.2)', () => {
   });
 
   it('leaves out every alias key in the include_schema form', () => {
-    const body = describeTableAlias(index, chinookService, index.table('chinook', 'Album'));
+    const body = describeTableAlias(index, chinookService, index.table('chinook', 'Album'), 31);
     expect(Object.keys(body)[0]).toBe('name');
     expect(body.access).toBe(31);
+    expect(describeTableAlias(index, chinookService, index.table('chinook', 'Album'), 9).access).toBe(9);
     expect((body.field as object[]).every((f) => !('alias' in f))).toBe(true);
     expect((body.related as object[]).every((r) => !('alias' in r))).toBe(true);
   });
