@@ -2,6 +2,7 @@
 // Deterministic: the same seed always gives the same statements, so figures from two runs compare.
 // Mix: identity primary keys, some composite primary keys, junction tables, 1–3 foreign keys per table to
 // earlier tables (a few composite), unique constraints, indexes (incl. partial and expression ones), comments.
+import { prng } from '../scripts/prng.js';
 
 export interface GeneratedSchema {
   /** Statements grouped into batches, each batch sent as one multi-statement query. */
@@ -30,18 +31,6 @@ interface Table {
   data: { name: string; type: string }[];
   /** Foreign keys to single-column primary keys: local column and target table. */
   singleFks: { column: string; target: Table }[];
-}
-
-/** mulberry32: small, fast, good enough to pick table shapes. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const NOUNS = [

@@ -4,19 +4,9 @@
 // so tests may rely on it. track_id points at Chinook tracks 1..3503, customer_id at customers 1..59.
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { prng } from './prng.js';
 
 const OUT = fileURLToPath(new URL('../demo/data/community/community.json', import.meta.url));
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const rand = prng(20261121);
 const int = (lo: number, hi: number): number => lo + Math.floor(rand() * (hi - lo + 1));

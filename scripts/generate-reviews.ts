@@ -3,24 +3,13 @@
 // between runs, so tests may rely on its rows. Ids point into Chinook: track 1..3503, customer 1..59.
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { prng } from './prng.js';
 
 const OUT = fileURLToPath(new URL('../demo/data/reviews/reviews.sql', import.meta.url));
 const TRACKS = 3503;
 const CUSTOMERS = 59;
 const REVIEWERS = 72;
 const REVIEWS = 420;
-
-/** mulberry32: tiny, fast and identical on every platform, unlike Math.random. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const rand = prng(20240611);
 const int = (lo: number, hi: number): number => lo + Math.floor(rand() * (hi - lo + 1));

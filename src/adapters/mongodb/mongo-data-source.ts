@@ -56,12 +56,7 @@ export class MongoDataSource implements DataSource {
     perParent: boolean,
     stats: ExecStats,
   ): Promise<Row[]> {
-    if (relation.junction) {
-      throw new ApiError(
-        'NOT_SUPPORTED',
-        'Many-to-many relations through a MongoDB junction are not supported.',
-      );
-    }
+    refuseJunction(relation);
     const types = this.ctx.types(query.table);
     const parents = relation.refFields;
     const rows: Row[] = [];
@@ -103,12 +98,7 @@ export class MongoDataSource implements DataSource {
     keys: Scalar[][],
     stats: ExecStats,
   ): Promise<Row[]> {
-    if (relation.junction) {
-      throw new ApiError(
-        'NOT_SUPPORTED',
-        'Many-to-many relations through a MongoDB junction are not supported.',
-      );
-    }
+    refuseJunction(relation);
     const types = this.ctx.types(query.table);
     const match = and([
       keysFilter(relation.refFields, keys, false, types),
@@ -291,6 +281,16 @@ export class MongoDataSource implements DataSource {
     } catch (error) {
       throw translateMongoError(error, this.ctx.service);
     }
+  }
+}
+
+/** Many-to-many through a junction needs a join, which MongoDB cannot do inside one command. */
+function refuseJunction(relation: RelationModel): void {
+  if (relation.junction) {
+    throw new ApiError(
+      'NOT_SUPPORTED',
+      'Many-to-many relations through a MongoDB junction are not supported.',
+    );
   }
 }
 
