@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- responses are read dynamically, as a client would */
 // The MongoDB demo as `npm run demo:mongo` serves it: demo/junction.mongo.yaml loaded as a file (with
 // MONGO_URL pointing at this file's MongoDB), the demo's SQLite Chinook built from demo/data in a temp copy,
 // the community data loaded — and the queries its comments advertise answered in GraphQL and REST.
