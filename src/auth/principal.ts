@@ -67,6 +67,11 @@ export class Authenticator {
     return this.config.apps.length === 0 && !this.acceptsTokens;
   }
 
+  /** `?api_key=` is accepted (auth.apiKeyInQuery). */
+  get apiKeyInQuery(): boolean {
+    return this.config.apiKeyInQuery;
+  }
+
   /** Session tokens mean something: local users or an external identity provider are configured. */
   get acceptsTokens(): boolean {
     return this.users !== null || this.external !== null;

@@ -6,6 +6,7 @@ import { reportFailure } from './context.js';
 import { introspect } from './introspect.js';
 import { keyCreate } from './key.js';
 import { printModelCommand } from './print-model.js';
+import { printSchemaCommand } from './print-schema.js';
 import { serve } from './serve.js';
 import { registerUserCommands } from './user.js';
 
@@ -45,6 +46,13 @@ export function program(): Command {
     .option('--relations-only', 'leave out the columns')
     .option('--json', 'print the model as JSON')
     .action(run(printModelCommand));
+
+  cli
+    .command('print-schema')
+    .description('print the GraphQL schema (SDL) of the configured services')
+    .option('-c, --config <file>', CONFIG_HELP)
+    .option('-o, --out <file>', 'write the SDL to this file instead of stdout')
+    .action(run(printSchemaCommand));
 
   cli
     .command('check')

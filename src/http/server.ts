@@ -2,6 +2,7 @@
 // routes of routes.ts. The GraphQL schema is rebuilt whenever the runtime swaps its model.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type Plugin } from 'graphql-yoga';
 import { deniedLine, refusal, REQUEST_ID_HEADER, requestIdOf } from '../auth/audit.js';
 import { authenticationBlocked, isFailedAuthentication } from '../auth/failures.js';
@@ -30,6 +31,7 @@ import {
   UNLIMITED_PATHS,
   type AuthFailureGuard,
 } from './limits.js';
+import { docsPlugin } from './docs-routes.js';
 import { routesPlugin } from './routes.js';
 
 export interface JunctionServer {
@@ -96,6 +98,8 @@ export function createJunctionServer(
     landingPage: false,
     batching: { limit: limits.graphql.maxBatch },
     maxRequestBodySize: limits.rest.maxBodyBytes,
+    // GraphiQL's page with its assets inlined (no CDN: it works offline and behind strict egress rules).
+    renderGraphiQL,
     graphiql: () => ({ title: 'Junction GraphiQL', defaultQuery: exampleQuery(runtime.current.model) }),
     context: ({ request, params }) => {
       return {
@@ -116,6 +120,7 @@ export function createJunctionServer(
         log,
       ),
       ...limitPlugins(limits),
+      docsPlugin(runtime, principalFor),
       routesPlugin(runtime, log),
       refuseWithoutCredentials('/graphql', principalFor, audit),
       restPlugin(() => schemas.index, sourceOf, statsFor, log, auth, limits.rest, requests, guard),

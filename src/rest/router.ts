@@ -6,6 +6,7 @@ import { authenticationBlocked, isFailedAuthentication } from '../auth/failures.
 import type { Authenticator } from '../auth/principal.js';
 import { handleUserSession, isUserSessionPath } from '../auth/session-route.js';
 import type { Principal } from '../auth/types.js';
+import { documentedServices, serviceSpec } from '../docs/service-spec.js';
 import { encodeDfError } from '../errors/encode-df.js';
 import { ApiError } from '../errors/index.js';
 import { DEFAULT_LIMITS, jsonDepthExceeds } from '../config/limits-schema.js';
@@ -23,6 +24,8 @@ import { routineHandler } from './routines/handler.js';
 import { schemaHandler, serviceList, serviceRootHandler, tableListHandler } from './schema/handlers.js';
 import type { RestContext, RestRequest, RestResponse, Verb } from './types.js';
 
+/** The pseudo-service serving OpenAPI documents (`/api/v2/api_docs/{service}`). */
+export const API_DOCS = 'api_docs';
 const PREFIX = /^\/api(?:\/v[0-9.]+)?(?=\/|$)/i;
 const VERBS = new Set<Verb>(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
 const OVERRIDE_HEADERS = ['x-http-method', 'x-method-override', 'x-http-method-override'];
@@ -134,6 +137,12 @@ async function route(request: Request, url: URL, deps: RestDeps, seen: Seen): Pr
     if (verb !== 'GET') throw new ApiError('METHOD_NOT_ALLOWED', `${verb} is not allowed here.`);
     return { status: 200, body: serviceList(deps.index) };
   }
+  // OpenAPI documents (src/docs): the role's view of a service, for Swagger UI and code generators.
+  if (serviceName.toLowerCase() === API_DOCS) {
+    if (verb !== 'GET') throw new ApiError('METHOD_NOT_ALLOWED', `${verb} is not allowed here.`);
+    if (resource === undefined) return { status: 200, body: apiDocsList(deps.index, principal) };
+    return { status: 200, body: serviceSpec(deps.index.model, resource, principal, deps.auth) };
+  }
   const service = deps.index.findService(serviceName.toLowerCase());
   if (!service) throw new ApiError('NOT_FOUND', `Could not find a service for ${serviceName.toLowerCase()}`);
   const tableRequest = resource === '_table' && rest.length > 0;
@@ -162,6 +171,10 @@ async function route(request: Request, url: URL, deps: RestDeps, seen: Seen): Pr
     limits,
     log: deps.log,
   };
+  if (resource === '_spec') {
+    if (verb !== 'GET') throw new ApiError('METHOD_NOT_ALLOWED', `${verb} is not allowed here.`);
+    return { status: 200, body: serviceSpec(deps.index.model, service.name, principal, deps.auth) };
+  }
   checkComponent(ctx);
   if (resource === undefined) return serviceRootHandler(ctx);
   switch (resource) {
@@ -176,6 +189,16 @@ async function route(request: Request, url: URL, deps: RestDeps, seen: Seen): Pr
       break;
   }
   throw new ApiError('NOT_FOUND', `Resource '${resource}' not found for service '${service.name}'.`);
+}
+
+/** `GET /api/v2/api_docs`: the services the caller has documents for, with their addresses. */
+function apiDocsList(index: ModelIndex, principal: Principal) {
+  return {
+    resource: documentedServices(index.model, principal).map((name) => ({
+      name,
+      url: `/api/v2/${API_DOCS}/${encodeURIComponent(name)}`,
+    })),
+  };
 }
 
 /**

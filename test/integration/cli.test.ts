@@ -16,13 +16,14 @@ import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildSchema, printSchema } from 'graphql';
 import { stringify } from 'yaml';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadChinook } from './support/chinook.js';
 import { createTestDatabase, type TestDatabase } from './support/databases.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const COMMANDS = ['serve', 'introspect', 'print-model', 'check'] as const;
+const COMMANDS = ['serve', 'introspect', 'print-model', 'print-schema', 'check'] as const;
 
 // ---- child processes -------------------------------------------------------------------------------------
 
@@ -491,6 +492,29 @@ describe.concurrent('introspect, print-model, check and --help', () => {
     expect(model.services.map((s) => s.name)).toEqual(['chinook', 'reviews']);
     const track = model.services[0]?.tables.find((t) => t.name === 'Track');
     expect(track?.relations.map((r) => r.name)).toContain('reviews.review_by_track_id');
+  });
+
+  it('print-schema prints the GraphQL SDL, which graphql-js parses into the same schema', async () => {
+    const c = goodCase();
+    const result = await run(['print-schema', '--config', c.config]);
+    expect(result.code, result.stderr).toBe(0);
+    const schema = buildSchema(result.stdout);
+    expect(printSchema(schema)).toBe(result.stdout.trimEnd());
+    expect(Object.keys(schema.getQueryType()?.getFields() ?? {})).toEqual(
+      expect.arrayContaining(['chinook', 'reviews']),
+    );
+    expect(result.stdout).toMatch(/^type Query \{/m);
+    expect(existsSync(c.cacheDir)).toBe(false);
+  });
+
+  it('print-schema --out writes the SDL to the file and nothing to stdout', async () => {
+    const c = goodCase();
+    const out = join(c.dir, 'schema.graphql');
+    const result = await run(['print-schema', '--out', out, '--config', c.config]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain(`wrote ${out}`);
+    expect(readFileSync(out, 'utf8')).toBe((await run(['print-schema', '--config', c.config])).stdout);
   });
 
   it('print-model of an unknown service fails, naming the configured services', async () => {

@@ -1,0 +1,47 @@
+// (model, service, principal) → that service's OpenAPI document as the principal may use it: built from the
+// role's view of the model (auth/role-view), so tables, columns, write verbs and routines the role cannot use
+// are not in it. Served at `/api/v2/{service}/_spec` and `/api/v2/api_docs/{service}` (rest/router.ts).
+import { denied } from '../auth/authorize.js';
+import { roleView } from '../auth/role-view.js';
+import { isAllowed } from '../auth/roles.js';
+import type { Principal } from '../auth/types.js';
+import { ApiError } from '../errors/index.js';
+import type { DataModel } from '../model/types.js';
+import { openApiDocument } from './openapi.js';
+
+export const SPEC_VERSION = '2.0';
+
+export interface SpecAuth {
+  open: boolean;
+  apiKeyInQuery: boolean;
+}
+
+/** The names of the services the principal can see something of (the Swagger UI picker). */
+export function documentedServices(model: DataModel, principal: Principal): string[] {
+  const view = principal.kind === 'open' ? model : roleView(model, principal.role);
+  return view.services.map((s) => s.name);
+}
+
+export function serviceSpec(
+  model: DataModel,
+  serviceName: string,
+  principal: Principal,
+  auth: SpecAuth,
+): Record<string, unknown> {
+  const name = serviceName.toLowerCase();
+  if (!model.services.some((s) => s.name === name))
+    throw new ApiError('NOT_FOUND', `Could not find a service for ${name}`);
+  const view = principal.kind === 'open' ? model : roleView(model, principal.role);
+  const service = view.services.find((s) => s.name === name);
+  if (!service) throw denied(principal, 'GET', name, '_spec');
+  const schemaAccess =
+    principal.kind === 'open'
+      ? undefined
+      : (component: string) => isAllowed(principal.role, name, component, 'GET');
+  return openApiDocument(service, {
+    version: SPEC_VERSION,
+    open: auth.open,
+    apiKeyInQuery: auth.apiKeyInQuery,
+    schemaAccess,
+  });
+}

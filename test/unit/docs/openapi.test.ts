@@ -1,0 +1,164 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- documents are read dynamically */
+// OpenAPI generation (src/docs) without a database: a cut-down Chinook model, whole and through roles, and
+// a hostile table name; every document must pass the OpenAPI 3.1 validator. The landing page escapes names.
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { describe, expect, it } from 'vitest';
+import type { Principal, RoleAccessConfig, RoleConfig } from '../../../src/auth/types.js';
+import { landingPage } from '../../../src/docs/landing.js';
+import { openApiDocument, simpleTypeSchema } from '../../../src/docs/openapi.js';
+import { serviceSpec } from '../../../src/docs/service-spec.js';
+import { ApiError } from '../../../src/errors/index.js';
+import { buildModel } from '../../../src/model/build-model.js';
+import type { DataModel } from '../../../src/model/types.js';
+import { catalog, column, config, miniChinook, service, table } from '../model/fixtures.js';
+
+const AUTH = { open: false, apiKeyInQuery: false };
+
+function model(): DataModel {
+  const raw = miniChinook();
+  raw.tables.push(
+    table('we"ird <name>/x', [column('id', 'integer', { autoIncrement: true }), column('a&b', 'text')], {
+      primaryKey: ['id'],
+    }),
+  );
+  return buildModel(config([service('chinook')]), new Map([['chinook', raw]])).model;
+}
+
+function access(component: string, verbs: RoleAccessConfig['verbs'], hiddenFields: string[] = []) {
+  return {
+    service: 'chinook',
+    component,
+    verbs,
+    filters: [],
+    filterOp: 'AND',
+    hiddenFields,
+    writableFields: null,
+  } satisfies RoleAccessConfig;
+}
+
+function app(entries: RoleAccessConfig[]): Principal {
+  const role: RoleConfig = { name: 'r', description: null, active: true, access: entries };
+  return {
+    kind: 'app',
+    role,
+    app: { name: 'a', description: null, active: true, role: 'r', apiKeyHash: '0' },
+  };
+}
+
+async function expectValid(doc: Record<string, unknown>) {
+  const result = await new Validator().validate(structuredClone(doc));
+  expect(result.errors ?? []).toEqual([]);
+  expect(result.valid).toBe(true);
+}
+
+describe('OpenAPI documents', () => {
+  it('document the whole service on an open server, with a hostile table name made safe', async () => {
+    const doc: any = serviceSpec(model(), 'chinook', { kind: 'open' }, { open: true, apiKeyInQuery: true });
+    await expectValid(doc);
+    expect(doc.security).toContainEqual({});
+    expect(doc.paths['/_table/we%22ird%20%3Cname%3E%2Fx']).toBeDefined();
+    expect(doc.components.schemas['we_ird__name__x.Record'].properties['a&b'].type).toBe('string');
+    expect(doc.paths['/_table/PlaylistTrack/{id}']).toBeDefined();
+    expect(doc.components.schemas['Track.Record'].properties.UnitPrice.type).toBe('number');
+    expect(doc.components.schemas['Album.Record'].properties.Artist_by_ArtistId.anyOf[0]).toEqual({
+      $ref: '#/components/schemas/Artist.Record',
+    });
+  });
+
+  it('narrow to a role: its tables, verbs and visible columns only; no _schema without access', async () => {
+    const principal = app([
+      access('_table/Album/*', ['GET', 'PATCH']),
+      access('_table/Artist/*', ['GET'], ['Name']),
+    ]);
+    const doc: any = serviceSpec(model(), 'chinook', principal, AUTH);
+    await expectValid(doc);
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      '/_table',
+      '/_table/Album',
+      '/_table/Album/{id}',
+      '/_table/Artist',
+      '/_table/Artist/{id}',
+    ]);
+    expect(Object.keys(doc.paths['/_table/Album']).sort()).toEqual(['get', 'patch']);
+    expect(doc.components.schemas['Artist.Record'].properties.Name).toBeUndefined();
+    expect(doc.security).not.toContainEqual({});
+    expect(doc.components.securitySchemes.api_key_query).toBeUndefined();
+  });
+
+  it('refuse a role that can use nothing in the service, and unknown services', () => {
+    expect(() => serviceSpec(model(), 'chinook', app([]), AUTH)).toThrow(ApiError);
+    expect(() => serviceSpec(model(), 'nope', { kind: 'open' }, AUTH)).toThrow(/Could not find a service/);
+  });
+
+  it('documents _proc and _func per routine', async () => {
+    const built = buildModel(
+      config([service('pg', { type: 'postgres' } as any)]),
+      new Map([['pg', catalog([], 'postgres')]]),
+    ).model.services[0]!;
+    const doc: any = openApiDocument(
+      {
+        ...built,
+        tables: [],
+        routines: [
+          {
+            name: 'album_count',
+            kind: 'function',
+            label: 'album_count',
+            description: null,
+            params: [
+              {
+                name: 'artist',
+                position: 1,
+                mode: 'IN',
+                dbType: 'integer',
+                type: 'integer',
+                length: null,
+                precision: null,
+                scale: null,
+                default: null,
+                graphqlName: 'artist',
+              },
+            ],
+            returnType: 'integer',
+            returnDbType: 'integer',
+            returnsSet: false,
+            returnColumns: [],
+            readOnly: true,
+            graphqlName: 'albumCount',
+          },
+        ],
+      },
+      { version: '2.0', ...AUTH },
+    );
+    await expectValid(doc);
+    expect(doc.paths['/_func/album_count'].get.parameters).toEqual([
+      { name: 'artist', in: 'query', required: false, schema: { type: 'integer' } },
+    ]);
+    expect(doc.paths['/_func/album_count'].get.responses['200'].content['application/json'].schema.type).toBe(
+      'integer',
+    );
+    expect(doc.paths['/_func']).toBeDefined();
+    expect(doc.paths['/_proc']).toBeUndefined();
+  });
+
+  it('types every simple type', () => {
+    expect(simpleTypeSchema('bigint')).toEqual({ type: ['integer', 'string'] });
+    expect(simpleTypeSchema('boolean')).toEqual({ type: 'boolean' });
+    expect(simpleTypeSchema('json')).toEqual({});
+  });
+});
+
+describe('the landing page', () => {
+  it('escapes names', () => {
+    const html = landingPage({
+      model: model(),
+      health: [{ service: 'chinook', type: 'sqlite', ok: false }],
+      version: 1,
+      loadedAt: new Date(0),
+      caller: 'open',
+    });
+    expect(html).toContain('we&quot;ird &lt;name&gt;/x');
+    expect(html).not.toContain('<name>');
+    expect(html).toContain('class="down">unreachable');
+  });
+});
