@@ -1,7 +1,9 @@
 // DataModel (already narrowed to a role's view, auth/role-view) → an OpenAPI 3.1 document for one service's
 // DreamFactory-compatible REST API (compat §1–§12): `_table` paths with every contract parameter, per-table
-// record schemas typed from the simple types, the `{resource:[…]}` and error envelopes, `_schema`, `_proc` and
-// `_func`, and the credentials DreamFactory clients send. Plain JSON; served by rest/router.ts.
+// record schemas typed from the simple types, the `{resource:[…]}` and error envelopes (and their `wrap=false`
+// / `as_list` forms as `oneOf`), XML and CSV alternatives on reads, `_schema` with its `_field` and `_related`
+// parts described key for key, `_proc` and `_func` with their result shapes, `/api/v2/user/session` where
+// sessions are accepted, and the credentials DreamFactory clients send. Plain JSON; served by rest/router.ts.
 import type {
   FieldModel,
   RelationModel,
@@ -22,6 +24,11 @@ export interface OpenApiOptions {
   apiKeyInQuery: boolean;
   /** May the caller read `_schema` (the listing, and each table's description)? Absent: yes. */
   schemaAccess?: (component: string) => boolean;
+  /**
+   * `/api/v2/user/session` is served (local users or an identity provider configured): `login` says whether
+   * POST (email + password) works (local users), `true` also documents GET and DELETE. Absent: not documented.
+   */
+  sessions?: { login: boolean; keyRequired: boolean };
 }
 
 const ERROR_STATUSES = ['400', '401', '403', '404', '500'] as const;
@@ -184,6 +191,133 @@ const PARAMETERS: Record<string, { description: string; schema: Json }> = {
   },
 };
 
+const STRING_OR_NULL: Json = { type: ['string', 'null'] };
+const INT_OR_NULL: Json = { type: ['integer', 'null'] };
+const NATIVE: Json = { type: 'array', description: 'Always empty.' };
+
+/** What `_schema` describes, key for key as rest/schema/describe.ts builds it (compat §7). */
+const DESCRIPTION_SCHEMAS: Json = {
+  FieldDescription: {
+    type: 'object',
+    description: 'A column as `_schema/{table}/_field/{field}` describes it (compat §7.3).',
+    required: ['name', 'type', 'db_type', 'allow_null', 'is_primary_key'],
+    properties: {
+      alias: { type: 'null' },
+      name: { type: 'string' },
+      label: { type: 'string' },
+      description: STRING_OR_NULL,
+      native: NATIVE,
+      type: { type: 'string', description: 'The DreamFactory simple type (`id`, `integer`, `string`, …).' },
+      db_type: { type: 'string', description: 'The type as the database prints it.' },
+      length: INT_OR_NULL,
+      precision: INT_OR_NULL,
+      scale: INT_OR_NULL,
+      default: { description: 'The column default, as the database gives it (or null).' },
+      required: { type: 'boolean' },
+      allow_null: { type: 'boolean' },
+      fixed_length: { type: 'boolean' },
+      supports_multibyte: { type: 'boolean' },
+      auto_increment: { type: 'boolean' },
+      is_primary_key: { type: 'boolean' },
+      is_unique: { type: 'boolean' },
+      is_index: { type: 'boolean' },
+      is_foreign_key: { type: 'boolean' },
+      ref_table: STRING_OR_NULL,
+      ref_field: STRING_OR_NULL,
+      ref_on_update: STRING_OR_NULL,
+      ref_on_delete: STRING_OR_NULL,
+      picklist: { type: ['array', 'null'] },
+      validation: { type: ['object', 'null'] },
+      db_function: { type: ['array', 'null'] },
+      is_virtual: { type: 'boolean' },
+      is_aggregate: { type: 'boolean' },
+    },
+  },
+  RelationDescription: {
+    type: 'object',
+    description: 'A relationship as `_schema/{table}/_related/{relation}` describes it (compat §7.3).',
+    required: ['name', 'type', 'field', 'ref_table', 'ref_field'],
+    properties: {
+      alias: { type: 'null' },
+      name: { type: 'string', description: 'e.g. `Album_by_ArtistId`; the `related` parameter’s value.' },
+      label: { type: 'string' },
+      description: STRING_OR_NULL,
+      native: NATIVE,
+      type: { type: 'string', enum: ['belongs_to', 'has_one', 'has_many', 'many_many'] },
+      field: { type: 'string', description: 'Local column(s), comma separated.' },
+      is_virtual: { type: 'boolean', description: 'Declared in the config (virtualForeignKeys).' },
+      ref_service_id: { ...INT_OR_NULL, description: 'The far service (1-based position in the config).' },
+      ref_table: { type: 'string' },
+      ref_field: { type: 'string' },
+      ref_on_update: STRING_OR_NULL,
+      ref_on_delete: STRING_OR_NULL,
+      junction_service_id: INT_OR_NULL,
+      junction_table: STRING_OR_NULL,
+      junction_field: STRING_OR_NULL,
+      junction_ref_field: STRING_OR_NULL,
+      always_fetch: { type: 'boolean' },
+      flatten: { type: 'boolean' },
+      flatten_drop_prefix: { type: 'boolean' },
+    },
+  },
+  TableDescription: {
+    type: 'object',
+    description: 'A table as `_schema/{table}` describes it (compat §7.2).',
+    required: ['name', 'primary_key', 'field', 'related', 'access'],
+    properties: {
+      alias: { type: 'null' },
+      name: { type: 'string' },
+      label: { type: 'string' },
+      description: STRING_OR_NULL,
+      native: NATIVE,
+      plural: { type: 'string' },
+      is_view: { type: 'boolean' },
+      primary_key: { type: 'array', items: { type: 'string' } },
+      name_field: { type: 'null' },
+      field: { type: 'array', items: ref('schemas', 'FieldDescription') },
+      related: { type: 'array', items: ref('schemas', 'RelationDescription') },
+      constraints: {
+        type: 'object',
+        description: 'Foreign keys (by name) and `primary`.',
+        additionalProperties: {
+          type: 'object',
+          required: ['constraint_type', 'table_name', 'column_name'],
+          properties: {
+            constraint_type: { type: 'string', enum: ['FOREIGN KEY', 'PRIMARY KEY'] },
+            table_name: { type: 'string' },
+            column_name: { type: ['string', 'array'], items: { type: 'string' } },
+            referenced_table_name: STRING_OR_NULL,
+            referenced_column_name: { type: ['string', 'array', 'null'], items: { type: 'string' } },
+            update_rule: STRING_OR_NULL,
+            delete_rule: STRING_OR_NULL,
+          },
+        },
+      },
+      access: {
+        type: 'integer',
+        minimum: 0,
+        maximum: 31,
+        description: 'The caller’s verbs here as a mask: GET 1, POST 2, PUT 4, PATCH 8, DELETE 16.',
+      },
+    },
+  },
+  TableSummary: {
+    type: 'object',
+    description: '`_table?fields=*`: a table’s head and the caller’s verbs.',
+    required: ['name'],
+    properties: {
+      alias: { type: 'null' },
+      name: { type: 'string' },
+      label: { type: 'string' },
+      description: STRING_OR_NULL,
+      native: NATIVE,
+      plural: { type: 'string' },
+      is_view: { type: 'boolean' },
+      access: { type: 'array', items: { type: 'string', enum: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] } },
+    },
+  },
+};
+
 const READ_LIST = [
   'fields',
   'related',
@@ -217,9 +351,31 @@ function jsonContent(schema: Json): Json {
   return { 'application/json': { schema } };
 }
 
-function ok(description: string, schema: Json): Json {
-  return { '200': { description, content: jsonContent(schema) }, ...errorResponses() };
+function ok(description: string, schema: Json, content: Json = jsonContent(schema)): Json {
+  return { '200': { description, content }, ...errorResponses() };
 }
+
+/** JSON, or the same data as XML or CSV (`accept` parameter or `Accept` header; rest/formats). */
+function formatsContent(schema: Json): Json {
+  return {
+    ...jsonContent(schema),
+    'application/xml': { schema: { type: 'string', description: 'The same data as XML (`<dfapi>` root).' } },
+    'text/csv': { schema: { type: 'string', description: 'The same records as CSV, a header row first.' } },
+  };
+}
+
+/** `wrap=false` (query or header) sends a `{"resource":[…]}` envelope's array bare: one or the other. */
+function wrapped(items: Json, description?: string): Json {
+  return {
+    ...(description ? { description } : {}),
+    oneOf: [
+      { type: 'object', required: ['resource'], properties: { resource: { type: 'array', items } } },
+      { type: 'array', items, description: '`wrap=false`: the list without its envelope.' },
+    ],
+  };
+}
+
+const SCALAR: Json = { type: ['string', 'number', 'boolean', 'null'] };
 
 /** Generates the document for `service`, which must come from the caller's view of the model. */
 export function openApiDocument(service: ServiceModel, options: OpenApiOptions): Json {
@@ -252,31 +408,14 @@ export function openApiDocument(service: ServiceModel, options: OpenApiOptions):
       properties: {
         count: { type: 'integer', description: 'Matching records (include_count, or more than max).' },
         next: { type: 'integer', description: 'Offset of the next page.' },
-        schema: { type: 'object', description: 'The table description (include_schema).' },
-      },
-    },
-    NameList: {
-      type: 'object',
-      required: ['resource'],
-      properties: {
-        resource: {
-          type: 'array',
-          items: { type: 'object', required: ['name'], properties: { name: { type: 'string' } } },
+        schema: {
+          ...ref('schemas', 'TableDescription'),
+          description: 'The table description (include_schema; without the `alias` keys).',
         },
       },
     },
-    TableDescription: {
-      type: 'object',
-      description: 'A table as `_schema` describes it (compat §7).',
-      required: ['name', 'field'],
-      properties: {
-        name: { type: 'string' },
-        label: { type: ['string', 'null'] },
-        primary_key: {},
-        field: { type: 'array', items: { type: 'object' } },
-        related: { type: 'array', items: { type: 'object' } },
-      },
-    },
+    NameItem: { type: 'object', required: ['name'], properties: { name: { type: 'string' } } },
+    ...DESCRIPTION_SCHEMAS,
   };
   const paths: Json = {};
   const tableEnum = service.tables.map((t) => t.name);
@@ -288,7 +427,10 @@ export function openApiDocument(service: ServiceModel, options: OpenApiOptions):
         operationId: 'listTables',
         summary: 'List the tables you can access',
         parameters: ['as_list', 'fields', 'ids', 'refresh'].map((p) => ref('parameters', p)),
-        responses: ok('Table names', { anyOf: [ref('schemas', 'NameList'), { type: 'array' }] }),
+        responses: ok(
+          'Table names (`as_list`: strings; `fields=*`: summaries)',
+          wrapped({ anyOf: [{ type: 'string' }, ref('schemas', 'TableSummary')] }),
+        ),
       },
     };
   }
@@ -327,17 +469,12 @@ export function openApiDocument(service: ServiceModel, options: OpenApiOptions):
         operationId: 'listSchema',
         summary: 'List tables, or describe several (`ids=a,b`)',
         parameters: ['ids', 'as_list', 'refresh'].map((p) => ref('parameters', p)),
-        responses: ok('Names, or descriptions with `ids`', {
-          anyOf: [
-            ref('schemas', 'NameList'),
-            {
-              type: 'object',
-              required: ['resource'],
-              properties: { resource: { type: 'array', items: ref('schemas', 'TableDescription') } },
-            },
-            { type: 'array' },
-          ],
-        }),
+        responses: ok(
+          'Names (`as_list`: strings), or descriptions with `ids`',
+          wrapped({
+            anyOf: [{ type: 'string' }, ref('schemas', 'TableDescription'), ref('schemas', 'NameItem')],
+          }),
+        ),
       },
     };
   }
@@ -361,6 +498,7 @@ export function openApiDocument(service: ServiceModel, options: OpenApiOptions):
       },
     };
   }
+  Object.assign(paths, schemaPartPaths(service, schemaAllowed));
 
   for (const kind of ['procedure', 'function'] as const) {
     const routines = service.routines.filter((r) => r.kind === kind);
@@ -373,12 +511,34 @@ export function openApiDocument(service: ServiceModel, options: OpenApiOptions):
         summary: `List the stored ${kind}s you can call`,
         parameters: ['ids', 'as_list', 'fields'].map((p) => ref('parameters', p)),
         responses: ok(`${kind} names, or descriptions with \`ids\``, {
-          anyOf: [ref('schemas', 'NameList'), { type: 'object' }, { type: 'array' }],
+          ...wrapped({ anyOf: [{ type: 'string' }, { type: 'object', required: ['name'] }] }),
         }),
       },
     };
     for (const routine of routines)
       paths[`/${resource}/${pathSegment(routine.name)}`] = routinePath(resource, routine);
+  }
+
+  if (options.sessions) {
+    schemas.Session = {
+      type: 'object',
+      description: 'A session (compat: DreamFactory’s `user/session`).',
+      required: ['session_token', 'id', 'email', 'role'],
+      properties: {
+        session_token: {
+          type: ['string', 'null'],
+          description: 'Send it as `X-DreamFactory-Session-Token` or `Authorization: Bearer …`.',
+        },
+        session_id: { type: ['string', 'null'] },
+        id: { type: ['integer', 'string', 'null'] },
+        name: { type: ['string', 'null'] },
+        email: { type: ['string', 'null'] },
+        role: { type: 'string' },
+        last_login_date: { type: ['string', 'null'], description: 'UTC, e.g. `2026-11-21 16:57:07`.' },
+        host: { type: 'string' },
+      },
+    };
+    paths['/user/session'] = sessionPath(options);
   }
 
   const securitySchemes: Json = {
@@ -439,6 +599,7 @@ export function openApiDocument(service: ServiceModel, options: OpenApiOptions):
       ...(service.routines.some((r) => r.kind === 'function')
         ? [{ name: '_func', description: 'Stored functions' }]
         : []),
+      ...(options.sessions ? [{ name: 'user', description: 'Sessions (log in, log out)' }] : []),
     ],
     paths,
     components: {
@@ -455,6 +616,110 @@ export function openApiDocument(service: ServiceModel, options: OpenApiOptions):
       securitySchemes,
     },
   };
+}
+
+/** `/api/v2/user/session` (outside the service's base path: the path item has its own server). */
+function sessionPath(options: OpenApiOptions): Json {
+  const session = ok('The session', ref('schemas', 'Session'));
+  const item: Json = {
+    servers: [{ url: '/api/v2' }],
+    get: {
+      tags: ['user'],
+      operationId: 'getSession',
+      summary: 'The current session’s user (send the session token)',
+      responses: session,
+    },
+    delete: {
+      tags: ['user'],
+      operationId: 'logout',
+      summary: 'Log out: the token is revoked until it expires',
+      responses: ok('Logged out', {
+        type: 'object',
+        required: ['success'],
+        properties: { success: { const: true } },
+      }),
+    },
+  };
+  if (options.sessions?.login) {
+    const key: Json[] = [
+      { api_key_header: [] },
+      ...(options.apiKeyInQuery ? [{ api_key_query: [] }] : []),
+      ...(options.sessions.keyRequired ? [] : [{}]),
+    ];
+    item.post = {
+      tags: ['user'],
+      operationId: 'login',
+      summary: 'Log in with email and password → a session token',
+      security: key,
+      requestBody: {
+        required: true,
+        content: jsonContent({
+          type: 'object',
+          required: ['email', 'password'],
+          properties: { email: { type: 'string' }, password: { type: 'string', format: 'password' } },
+        }),
+      },
+      responses: session,
+    };
+  }
+  return item;
+}
+
+/** `_schema/{table}/_field[/{field}]` and `_schema/{table}/_related[/{relation}]` (GET only: schema writes answer 400). */
+function schemaPartPaths(service: ServiceModel, allowed: (component: string) => boolean): Json {
+  const get = (operationId: string, summary: string, parameters: Json[], responses: Json): Json => ({
+    parameters,
+    get: { tags: ['_schema'], operationId, summary, responses },
+  });
+  const paths: Json = {};
+  // Access is checked on the whole path (`_schema/{table}/_field/…`): each part has its own table list.
+  for (const part of ['_field', '_related'] as const) {
+    const tables = service.tables.filter((t) => allowed(`_schema/${t.name}/${part}`));
+    if (tables.length === 0) continue;
+    const tableParam = {
+      name: 'table_name',
+      in: 'path',
+      required: true,
+      schema: { type: 'string', enum: tables.map((t) => t.name) },
+    };
+    const names = [
+      ...new Set(
+        tables.flatMap((t) =>
+          part === '_field'
+            ? t.fields.map((f) => f.name)
+            : t.relations.flatMap((r) => (r.name === null ? [] : [r.name])),
+        ),
+      ),
+    ];
+    const field = part === '_field';
+    const item = ref('schemas', field ? 'FieldDescription' : 'RelationDescription');
+    paths[`/_schema/{table_name}/${part}`] = get(
+      field ? 'describeFields' : 'describeRelations',
+      field ? 'Describe a table’s fields' : 'Describe a table’s relationships',
+      [tableParam],
+      ok(field ? 'The field descriptions' : 'The relationship descriptions', wrapped(item)),
+    );
+    if (names.length === 0) continue;
+    const param = field ? 'field_name' : 'relation_name';
+    paths[`/_schema/{table_name}/${part}/{${param}}`] = get(
+      field ? 'describeField' : 'describeRelation',
+      field ? 'Describe one field (the name is case-sensitive)' : 'Describe one relationship',
+      [
+        tableParam,
+        {
+          name: param,
+          in: 'path',
+          required: true,
+          description: field
+            ? 'A column of the table.'
+            : 'A relationship of the table (case-insensitive), e.g. `Album_by_ArtistId`.',
+          schema: { type: 'string', examples: names.slice(0, 20) },
+        },
+      ],
+      ok(field ? 'The field description' : 'The relationship description', item),
+    );
+  }
+  return paths;
 }
 
 function pathSegment(name: string): string {
@@ -525,9 +790,31 @@ function tablePaths(table: TableModel, c: string): Json {
     description,
     content: jsonContent(ref('schemas', `${c}.Records`)),
   });
-  const listed = ok('Records (`count_only`: a bare number; `as_list`/`wrap=false`: an array)', {
-    anyOf: [ref('schemas', `${c}.List`), { type: 'integer' }, { type: 'array' }],
-  });
+  const ids: Json = { ...SCALAR, description: 'An `id_field` value (`as_list`).' };
+  const listSchema: Json = {
+    oneOf: [
+      ref('schemas', `${c}.List`),
+      {
+        type: 'object',
+        description: '`as_list=true`: the `id_field` values (default field `name`).',
+        required: ['resource'],
+        properties: { resource: { type: 'array', minItems: 1, items: ids }, meta: ref('schemas', 'Meta') },
+      },
+      { type: 'integer', minimum: 0, description: '`count_only=true`: the number of matching records.' },
+      {
+        type: 'array',
+        items: ref('schemas', `${c}.Record`),
+        description: '`wrap=false`: the records, bare.',
+      },
+      { type: 'array', minItems: 1, items: ids, description: '`as_list=true&wrap=false`: the values, bare.' },
+    ],
+  };
+  const listed = ok(
+    'Records (`count_only`: a bare number; `as_list`: the `id_field` values; `wrap=false`: a bare array). ' +
+      '`accept`/`Accept`: JSON, XML or CSV.',
+    listSchema,
+    formatsContent(listSchema),
+  );
   const written = ok('The identifiers (or `fields`) of the records written', ref('schemas', `${c}.List`));
   const op = (verb: string, summary: string, extra: Json): Json => ({
     tags: tag,
@@ -575,9 +862,14 @@ function tablePaths(table: TableModel, c: string): Json {
     schema: key ? simpleTypeSchema(key.type) : { type: 'string' },
   };
   const record = ok('The record', ref('schemas', `${c}.Record`));
+  const read = ok(
+    'The record (`accept`/`Accept`: JSON, XML or CSV)',
+    ref('schemas', `${c}.Record`),
+    formatsContent(ref('schemas', `${c}.Record`)),
+  );
   const one: Json = {
     parameters: [idParam],
-    get: op('get', `Read one ${table.name} record`, { parameters: params(READ_ONE), responses: record }),
+    get: op('get', `Read one ${table.name} record`, { parameters: params(READ_ONE), responses: read }),
   };
   for (const verb of ['PUT', 'PATCH'] as const) {
     if (!writable.has(verb)) continue;
@@ -600,15 +892,56 @@ function tablePaths(table: TableModel, c: string): Json {
   return paths;
 }
 
+/** What a call answers (rest/routines/results.ts, compat §11.3), as far as the model knows the routine. */
+export function routineResultSchema(routine: RoutineModel): Json {
+  const outs = routine.params.filter((p) => p.mode !== 'IN');
+  const outProperties = Object.fromEntries(
+    outs.map((p) => [p.name === '' ? `$${p.position}` : p.name, nullable(simpleTypeSchema(p.type))]),
+  );
+  const columns = routine.returnColumns.map((column) => column.name);
+  const row: Json = {
+    type: 'object',
+    description: columns.length > 0 ? `A row: ${columns.join(', ')}.` : 'A row, column → value.',
+  };
+  const cast: Json = { ...SCALAR, description: '`returns=<type>`: the first value, cast.' };
+  if (routine.kind === 'function') {
+    if (routine.returnType && !routine.returnsSet)
+      return {
+        ...nullable(simpleTypeSchema(routine.returnType)),
+        description: `The function's value (${routine.returnDbType ?? routine.returnType}).`,
+      };
+    if (routine.returnDbType?.trim().toLowerCase() === 'void') return { type: 'null', description: 'void' };
+    const rows: Json =
+      outs.length > 0 && !routine.returnsSet
+        ? {
+            type: 'array',
+            maxItems: 1,
+            description: 'One row: the OUT values.',
+            items: { type: 'object', properties: outProperties },
+          }
+        : { type: 'array', description: 'The rows.', items: row };
+    return { anyOf: [rows, cast] };
+  }
+  const sets: Json = {
+    type: 'array',
+    description: 'One result set: its rows; several: an array of them; none: `[]`.',
+    items: { anyOf: [row, { type: 'array', items: row }] },
+  };
+  if (outs.length === 0)
+    return {
+      anyOf: [sets, { type: 'object', description: '`wrapper=<key>`: `{<key>: rows}`.' }, cast],
+    };
+  return {
+    type: 'object',
+    description: 'The OUT values, and the rows (if any) under `resource` (or `wrapper`).',
+    required: Object.keys(outProperties),
+    properties: { resource: sets, ...outProperties },
+  };
+}
+
 function routinePath(resource: '_proc' | '_func', routine: RoutineModel): Json {
   const inputs = routine.params.filter((p) => p.mode !== 'OUT');
-  const result: Json =
-    routine.returnType && !routine.returnsSet
-      ? { ...simpleTypeSchema(routine.returnType), description: `${routine.returnDbType ?? ''}` }
-      : {
-          description:
-            'Rows (an array, or an array of arrays), or with OUT parameters an object `{resource:[…], <out>: value}`.',
-        };
+  const result = routineResultSchema(routine);
   const summary = `Call ${routine.kind} ${routine.name}`;
   const description = [
     routine.description ?? '',

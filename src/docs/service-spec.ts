@@ -14,6 +14,12 @@ export const SPEC_VERSION = '2.0';
 export interface SpecAuth {
   open: boolean;
   apiKeyInQuery: boolean;
+  /** Session tokens are accepted (local users or an identity provider): `/api/v2/user/session` is served. */
+  acceptsTokens?: boolean;
+  /** Local users (null: none), who log in with POST `user/session`. */
+  users?: object | null;
+  /** A session token alone is not enough: the app's key must come too (also on login). */
+  requiresApiKey?: boolean;
 }
 
 /** The names of the services the principal can see something of (the Swagger UI picker). */
@@ -43,5 +49,8 @@ export function serviceSpec(
     open: auth.open,
     apiKeyInQuery: auth.apiKeyInQuery,
     schemaAccess,
+    sessions: auth.acceptsTokens
+      ? { login: auth.users != null, keyRequired: (auth.requiresApiKey ?? true) && !auth.open }
+      : undefined,
   });
 }

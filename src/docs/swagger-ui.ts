@@ -1,7 +1,8 @@
 // Swagger UI for the REST API at `/api/v2/api_docs`, from the npm package swagger-ui-dist served locally
-// (`/_docs/swagger-ui/…`, no CDN). A service picker lists every configured service (its OpenAPI document
-// at `/api/v2/api_docs/{service}`, narrowed to the caller's role); the API key typed into the page is kept in
-// the browser's localStorage and sent with the document requests and with "Try it out".
+// (`/_docs/swagger-ui/…`, no CDN). A service picker lists the services the caller's role can read documents
+// for (its OpenAPI document at `/api/v2/api_docs/{service}`, narrowed to that role): the page's own
+// credentials decide the first list, the key typed into the page (kept in the browser's localStorage, sent
+// with the document requests and with "Try it out") fetches the role-filtered `GET /api/v2/api_docs`.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -37,38 +38,61 @@ const INIT_SCRIPT = `// Junction: Swagger UI with a service picker and the API k
     location.reload();
   });
   var key = localStorage.getItem(KEY) || '';
-  var primary = new URLSearchParams(location.search).get('urls.primaryName') || (config.urls[0] || {}).name;
-  var ui = SwaggerUIBundle({
-    urls: config.urls,
-    'urls.primaryName': primary,
-    dom_id: '#swagger-ui',
-    deepLinking: true,
-    presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
-    plugins: [SwaggerUIBundle.plugins.DownloadUrl],
-    layout: 'StandaloneLayout',
-    validatorUrl: null,
-    persistAuthorization: true,
-    requestInterceptor: function (request) {
-      var has = Object.keys(request.headers || {}).some(function (h) {
-        return h.toLowerCase() === 'x-dreamfactory-api-key';
-      });
-      if (key && !has) {
-        request.headers = request.headers || {};
-        request.headers['X-DreamFactory-Api-Key'] = key;
-      }
-      return request;
-    },
-    onComplete: function () {
-      if (key) ui.preauthorizeApiKey('api_key_header', key);
-    },
-  });
-  window.ui = ui;
+  // The picker lists the documents the key's role can read: GET /api/v2/api_docs (JSON) is role-filtered.
+  function start(urls) {
+    var primary = new URLSearchParams(location.search).get('urls.primaryName') || (urls[0] || {}).name;
+    var ui = SwaggerUIBundle({
+      urls: urls,
+      'urls.primaryName': primary,
+      dom_id: '#swagger-ui',
+      deepLinking: true,
+      presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
+      plugins: [SwaggerUIBundle.plugins.DownloadUrl],
+      layout: 'StandaloneLayout',
+      validatorUrl: null,
+      persistAuthorization: true,
+      requestInterceptor: function (request) {
+        var has = Object.keys(request.headers || {}).some(function (h) {
+          return h.toLowerCase() === 'x-dreamfactory-api-key';
+        });
+        if (key && !has) {
+          request.headers = request.headers || {};
+          request.headers['X-DreamFactory-Api-Key'] = key;
+        }
+        return request;
+      },
+      onComplete: function () {
+        if (key) ui.preauthorizeApiKey('api_key_header', key);
+      },
+    });
+    window.ui = ui;
+    var count = document.getElementById('junction-count');
+    if (count) count.textContent = urls.length + (urls.length === 1 ? ' service' : ' services');
+  }
+  if (!key) return start(config.urls);
+  fetch(config.list, { headers: { accept: 'application/json', 'X-DreamFactory-Api-Key': key } })
+    .then(function (response) {
+      return response.ok ? response.json() : { resource: [] };
+    })
+    .then(function (body) {
+      start((body.resource || []).map(function (s) {
+        return { name: s.name, url: s.url };
+      }));
+    })
+    .catch(function () {
+      start(config.urls);
+    });
 })();
 `;
 
-/** The Swagger UI page; `services` are the configured service names (the picker). */
+/**
+ * The Swagger UI page. `services` are the services the request's own credentials can see documents for (all
+ * on an open server, none for an anonymous caller of a secured one); with a key typed into the page, the
+ * script replaces them with the role-filtered `GET /api/v2/api_docs` list.
+ */
 export function swaggerPage(services: string[]): string {
   const config = JSON.stringify({
+    list: '/api/v2/api_docs',
     urls: services.map((name) => ({ name, url: `/api/v2/api_docs/${encodeURIComponent(name)}` })),
   }).replace(/</g, '\\u003c');
   const a = SWAGGER_ASSETS;
@@ -79,7 +103,7 @@ export function swaggerPage(services: string[]): string {
 <style>body{margin:0}#junction-key{font:14px system-ui,sans-serif;padding:.6rem 1rem;background:#1d2330;color:#fff;
 display:flex;gap:.5rem;align-items:center}#junction-key input{width:22rem;padding:.3rem}#junction-key a{color:#c9d1e0}</style>
 </head><body>
-<form id="junction-key"><a href="/">Junction</a><label>API key <input type="password" autocomplete="off" placeholder="X-DreamFactory-Api-Key"></label><button type="submit">Use key</button><span>${escapeHtml(
+<form id="junction-key"><a href="/">Junction</a><label>API key <input type="password" autocomplete="off" placeholder="X-DreamFactory-Api-Key"></label><button type="submit">Use key</button><span id="junction-count">${escapeHtml(
     `${services.length} service${services.length === 1 ? '' : 's'}`,
   )}</span></form>
 <div id="swagger-ui"></div>

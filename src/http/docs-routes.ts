@@ -4,6 +4,7 @@ import type { Plugin } from 'graphql-yoga';
 import { roleView } from '../auth/role-view.js';
 import type { Principal } from '../auth/types.js';
 import { landingPage } from '../docs/landing.js';
+import { documentedServices } from '../docs/service-spec.js';
 import { SWAGGER_ASSETS, swaggerAsset, swaggerPage } from '../docs/swagger-ui.js';
 import { ApiError } from '../errors/index.js';
 import type { Runtime } from '../runtime/runtime.js';
@@ -22,7 +23,10 @@ export function docsPlugin(
       if (pathname === '/' && get) {
         endResponse(html(await landing(runtime, principalFor(request))));
       } else if (SWAGGER_PAGE.test(pathname) && get && wantsHtml(request)) {
-        endResponse(html(swaggerPage(runtime.config.services.map((s) => s.name))));
+        const principal = principalFor(request);
+        const services =
+          principal instanceof ApiError ? [] : documentedServices(runtime.current.model, principal);
+        endResponse(html(swaggerPage(services)));
       } else if (pathname.startsWith(SWAGGER_ASSETS) && get) {
         const asset = swaggerAsset(pathname.slice(SWAGGER_ASSETS.length));
         endResponse(

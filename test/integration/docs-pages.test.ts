@@ -97,6 +97,7 @@ describe('landing page and Swagger UI', () => {
         expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
         const config = /<script type="application\/json" id="junction-config">(.*?)<\/script>/.exec(res.text);
         expect(JSON.parse(config?.[1] ?? 'null')).toEqual({
+          list: '/api/v2/api_docs',
           urls: [
             { name: 'chinook', url: '/api/v2/api_docs/chinook' },
             { name: 'archive', url: '/api/v2/api_docs/archive' },
@@ -106,6 +107,24 @@ describe('landing page and Swagger UI', () => {
       }
       // The secured server serves the page without credentials: the key is typed into it.
       expect((await securedRest.get('/api/v2/api_docs', HTML)).status).toBe(200);
+    });
+
+    it('lists in the picker only the services the caller’s role has documents for', async () => {
+      const picker = async (path: string, headers: Record<string, string> = {}) => {
+        const res = await securedRest.get(path, { ...HTML, ...headers });
+        expect(res.status, path).toBe(200);
+        const config = /<script type="application\/json" id="junction-config">(.*?)<\/script>/.exec(res.text);
+        return (JSON.parse(config?.[1] ?? 'null') as { urls: { name: string }[] }).urls.map((u) => u.name);
+      };
+      expect(await picker('/api/v2/api_docs')).toEqual([]);
+      expect(await picker(`/api/v2/api_docs?api_key=${KEY}`)).toEqual(['chinook']);
+      expect(await picker('/api/v2/api_docs', { 'X-DreamFactory-Api-Key': KEY })).toEqual(['chinook']);
+      // A key typed into the page: the script reads the role-filtered JSON list, which names the same services.
+      const list = await securedRest.get('/api/v2/api_docs', { 'X-DreamFactory-Api-Key': KEY });
+      expect(list.body).toEqual({ resource: [{ name: 'chinook', url: '/api/v2/api_docs/chinook' }] });
+      const init = (await securedRest.get('/_docs/swagger-ui/junction-init.js')).text;
+      expect(init).toContain('fetch(config.list');
+      expect(init).toContain("'X-DreamFactory-Api-Key': key");
     });
 
     it('serves the swagger-ui-dist assets and the init script, and nothing else', async () => {

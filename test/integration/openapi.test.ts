@@ -3,13 +3,15 @@
 // the database has routines), `/api/v2/{service}/_spec` and `/api/v2/api_docs/{service}` serve a document
 // that a real OpenAPI 3.1 validator (@seriousme/openapi-schema-validator) accepts, narrowed to the caller's
 // role; and a contract test validates real responses of the running server (lists, by id, related, counts,
-// writes, errors) against the response schemas the document gives for that path, method and status (ajv,
-// JSON Schema 2020-12, the dialect of OpenAPI 3.1).
+// `wrap=false`, `as_list`, XML and CSV reads, `_schema` with its `_field`/`_related` parts, routines, writes,
+// errors, and `user/session` with local users) against the response schemas the document gives for that
+// path, method, status and media type (ajv, JSON Schema 2020-12, the dialect of OpenAPI 3.1).
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashApiKey } from '../../src/auth/keys.js';
 import { entry, role } from './support/access.js';
+import { connect, createDeployment, type Client, type Deployment, type Reply } from './support/auth.js';
 import { CHINOOK_TABLES, chinookName, useChinook } from './support/chinook.js';
 import type { TestDialect } from './support/databases.js';
 import { startTestServer, testConfig, type TestServer } from './support/graphql.js';
@@ -31,6 +33,53 @@ const SPEC_ID = 'https://junction.test/openapi.json';
 
 /** JSON pointer escaping (RFC 6901). */
 const escape = (segment: string) => segment.replace(/~/g, '~0').replace(/\//g, '~1');
+
+async function expectValid(doc: Doc): Promise<void> {
+  const validator = new Validator();
+  const result = await validator.validate(structuredClone(doc));
+  expect(result.errors ?? [], JSON.stringify(result.errors, null, 1)?.slice(0, 2000)).toEqual([]);
+  expect(result.valid).toBe(true);
+  expect(validator.version).toBe('3.1');
+}
+
+/**
+ * A checker of real responses against `doc`: the response's status must be documented for (path, method),
+ * and its body must match the schema documented for its media type (JSON: ajv, 2020-12; others: a string).
+ */
+function contract(doc: Doc) {
+  const ajv = new Ajv2020({ strict: false, validateFormats: false, allErrors: true });
+  ajv.addSchema({ ...structuredClone(doc), $id: SPEC_ID });
+  return (res: RestResult, docPath: string, method: string): void => {
+    const operation = doc.paths[docPath]?.[method];
+    expect(operation, `${method} ${docPath} is documented`).toBeDefined();
+    let pointer = `/paths/${escape(docPath)}/${method}/responses/${res.status}`;
+    let response = operation.responses[String(res.status)];
+    expect(
+      response,
+      `${method} ${docPath} documents status ${res.status}: ${res.text.slice(0, 300)}`,
+    ).toBeDefined();
+    if (response.$ref) {
+      pointer = (response.$ref as string).slice(1);
+      response = doc.components.responses[pointer.split('/').pop()!];
+    }
+    const media = (res.headers.get('content-type') ?? 'application/json').split(';')[0]!.trim();
+    expect(Object.keys(response.content ?? {}), `${method} ${docPath}: ${media} is documented`).toContain(
+      media,
+    );
+    if (media !== 'application/json') {
+      expect(response.content[media].schema.type).toBe('string');
+      expect(typeof res.text).toBe('string');
+      return;
+    }
+    const validate = ajv.getSchema(`${SPEC_ID}#${pointer}/content/application~1json/schema`);
+    expect(validate, pointer).toBeDefined();
+    const valid = validate!(res.body);
+    expect(
+      valid,
+      `${method} ${docPath} ${res.status}: ${JSON.stringify(validate!.errors)} in ${res.text.slice(0, 500)}`,
+    ).toBe(true);
+  };
+}
 
 describe.each(DIALECTS)('OpenAPI documents on %s', (_label, dialect: TestDialect) => {
   const chinook = useChinook(dialect, dialect === 'sqlite' ? undefined : routinesSql(dialect));
@@ -83,14 +132,6 @@ describe.each(DIALECTS)('OpenAPI documents on %s', (_label, dialect: TestDialect
     return res.body as Doc;
   }
 
-  async function expectValid(doc: Doc): Promise<void> {
-    const validator = new Validator();
-    const result = await validator.validate(structuredClone(doc));
-    expect(result.errors ?? [], JSON.stringify(result.errors, null, 1)?.slice(0, 2000)).toEqual([]);
-    expect(result.valid).toBe(true);
-    expect(validator.version).toBe('3.1');
-  }
-
   describe('the documents', () => {
     it('validate as OpenAPI 3.1 and document every table, _schema and the routines', async () => {
       const doc = await spec(admin);
@@ -112,6 +153,26 @@ describe.each(DIALECTS)('OpenAPI documents on %s', (_label, dialect: TestDialect
         expect(doc.paths[`/_table/${t}/{id}`], t).toBeDefined();
       }
       expect(doc.paths['/_schema']).toBeDefined();
+      for (const part of ['_field', '_field/{field_name}', '_related', '_related/{relation_name}']) {
+        const item = doc.paths[`/_schema/{table_name}/${part}`];
+        expect(
+          Object.keys(item).filter((k) => k !== 'parameters'),
+          part,
+        ).toEqual(['get']);
+      }
+      expect(doc.paths['/user/session'], 'no users configured: no login').toBeUndefined();
+      const read = doc.paths[`/_table/${n('Album')}`].get.responses['200'].content;
+      expect(Object.keys(read).sort()).toEqual(['application/json', 'application/xml', 'text/csv']);
+      expect(read['text/csv'].schema).toMatchObject({ type: 'string' });
+      expect(
+        Object.keys(doc.paths[`/_table/${n('Album')}/{id}`].get.responses['200'].content).sort(),
+      ).toEqual(['application/json', 'application/xml', 'text/csv']);
+      expect(doc.paths[`/_table/${n('Album')}`].post.responses['200'].content).toEqual({
+        'application/json': expect.anything(),
+      });
+      expect(doc.components.schemas.TableDescription.properties.field.items).toEqual({
+        $ref: '#/components/schemas/FieldDescription',
+      });
       expect(doc.paths['/_schema/{table_name}'].get.parameters[0].schema.enum).toContain(n('Album'));
       const listParams = doc.paths[`/_table/${n('Album')}`].get.parameters.map((p: Doc) =>
         p.$ref.replace('#/components/parameters/', ''),
@@ -181,33 +242,12 @@ describe.each(DIALECTS)('OpenAPI documents on %s', (_label, dialect: TestDialect
 
   describe('contract: real responses match the documented schemas', () => {
     let doc: Doc;
-    let ajv: InstanceType<typeof Ajv2020>;
+    let expectDocumented: ReturnType<typeof contract>;
 
     beforeAll(async () => {
       doc = await spec(admin);
-      ajv = new Ajv2020({ strict: false, validateFormats: false, allErrors: true });
-      ajv.addSchema({ ...structuredClone(doc), $id: SPEC_ID });
+      expectDocumented = contract(doc);
     });
-
-    /** Validates `res` against the schema documented for (path, method, status). */
-    function expectDocumented(res: RestResult, docPath: string, method: string): void {
-      const operation = doc.paths[docPath]?.[method];
-      expect(operation, `${method} ${docPath} is documented`).toBeDefined();
-      let pointer = `/paths/${escape(docPath)}/${method}/responses/${res.status}`;
-      const response = operation.responses[String(res.status)];
-      expect(
-        response,
-        `${method} ${docPath} documents status ${res.status}: ${res.text.slice(0, 300)}`,
-      ).toBeDefined();
-      if (response.$ref) pointer = (response.$ref as string).slice(1);
-      const validate = ajv.getSchema(`${SPEC_ID}#${pointer}/content/application~1json/schema`);
-      expect(validate, pointer).toBeDefined();
-      const valid = validate!(res.body);
-      expect(
-        valid,
-        `${method} ${docPath} ${res.status}: ${JSON.stringify(validate!.errors)} in ${res.text.slice(0, 500)}`,
-      ).toBe(true);
-    }
 
     const table = (name: string, suffix = '') => `/api/v2/chinook/_table/${n(name)}${suffix}`;
 
@@ -273,6 +313,75 @@ describe.each(DIALECTS)('OpenAPI documents on %s', (_label, dialect: TestDialect
       );
     });
 
+    it('_schema fields and relationships', async () => {
+      const schema = (suffix: string) => `/api/v2/chinook/_schema/${n('Album')}${suffix}`;
+      const cases: [string, string][] = [
+        [schema('/_field'), '/_schema/{table_name}/_field'],
+        [schema(`/_field/${n('Title')}`), '/_schema/{table_name}/_field/{field_name}'],
+        [schema('/_related'), '/_schema/{table_name}/_related'],
+        [schema('/_field?wrap=false'), '/_schema/{table_name}/_field'],
+        [schema('/_related?wrap=false'), '/_schema/{table_name}/_related'],
+      ];
+      for (const [path, docPath] of cases) {
+        const res = await rest.get(path, admin);
+        expect(res.status, path).toBe(200);
+        expectDocumented(res, docPath, 'get');
+      }
+      const related = await rest.get(schema('/_related'), admin);
+      const name = related.body.resource[0].name as string;
+      const one = await rest.get(schema(`/_related/${encodeURIComponent(name)}`), admin);
+      expect(one.status, one.text).toBe(200);
+      expect(one.body.name).toBe(name);
+      expectDocumented(one, '/_schema/{table_name}/_related/{relation_name}', 'get');
+      const missing = await rest.get(schema('/_field/nope'), admin);
+      expect(missing.status).toBe(404);
+      expectDocumented(missing, '/_schema/{table_name}/_field/{field_name}', 'get');
+      // Schema writes are not served (400), and not documented.
+      const write = await rest.request(schema('/_field'), { method: 'POST', headers: admin, json: {} });
+      expect(write.status).toBe(400);
+      expect(doc.paths['/_schema/{table_name}/_field'].post).toBeUndefined();
+      const described = await rest.get(`/api/v2/chinook/_schema/${n('Track')}`, admin);
+      expect(described.body.field.length).toBeGreaterThan(5);
+      expectDocumented(described, '/_schema/{table_name}', 'get');
+    });
+
+    it('wrap=false, as_list, and XML / CSV reads', async () => {
+      const bare = await rest.get(table('Album', '?limit=3&wrap=false'), admin);
+      expect(Array.isArray(bare.body)).toBe(true);
+      expectDocumented(bare, `/_table/${n('Album')}`, 'get');
+      const asList = await rest.get(table('Artist', `?limit=3&as_list=true&id_field=${n('Name')}`), admin);
+      expect(asList.body.resource).toHaveLength(3);
+      expect(typeof asList.body.resource[0]).toBe('string');
+      expectDocumented(asList, `/_table/${n('Artist')}`, 'get');
+      const bareList = await rest.get(
+        table('Artist', `?limit=3&as_list=true&id_field=${n('Name')}&wrap=false`),
+        admin,
+      );
+      expect(bareList.body).toEqual(asList.body.resource);
+      expectDocumented(bareList, `/_table/${n('Artist')}`, 'get');
+      const none = await rest.get(table('Artist', `?filter=${n('ArtistId')}%3D0&as_list=true`), admin);
+      expectDocumented(none, `/_table/${n('Artist')}`, 'get');
+      for (const path of [
+        '/api/v2/chinook/_table?as_list=true',
+        '/api/v2/chinook/_table?fields=*&wrap=false',
+        '/api/v2/chinook/_schema?as_list=true&wrap=false',
+        `/api/v2/chinook/_schema?ids=${n('Album')},${n('Genre')}`,
+      ]) {
+        const res = await rest.get(path, admin);
+        expect(res.status, path).toBe(200);
+        expectDocumented(res, path.includes('_schema') ? '/_schema' : '/_table', 'get');
+      }
+      const xml = await rest.get(table('Genre', '?limit=2'), { ...admin, accept: 'application/xml' });
+      expect(xml.status).toBe(200);
+      expect(xml.headers.get('content-type')).toMatch(/^application\/xml/);
+      expect(xml.text).toMatch(/^<\?xml/);
+      expectDocumented(xml, `/_table/${n('Genre')}`, 'get');
+      const csv = await rest.get(table('Genre', '/1?accept=csv'), admin);
+      expect(csv.status).toBe(200);
+      expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
+      expectDocumented(csv, `/_table/${n('Genre')}/{id}`, 'get');
+    });
+
     it('errors: not found, bad filter, batch errors, denied', async () => {
       const missing = await rest.get(table('Album', '/999999'), admin);
       expect(missing.status).toBe(404);
@@ -302,6 +411,82 @@ describe.each(DIALECTS)('OpenAPI documents on %s', (_label, dialect: TestDialect
         const proc = await rest.get('/api/v2/chinook/_proc/invoice_total?cust=1', admin);
         expect(proc.status, proc.text).toBe(200);
         expectDocumented(proc, '/_proc/invoice_total', 'get');
+        expect(
+          doc.paths['/_proc/invoice_total'].get.responses['200'].content['application/json'].schema,
+        ).toMatchObject({ type: 'object', required: ['total'] });
+        const resource = dialect === 'postgres' ? '_func' : '_proc';
+        const rows = await rest.get(`/api/v2/chinook/${resource}/customer_invoices?cust=1`, admin);
+        expect(rows.status, rows.text).toBe(200);
+        expect(Array.isArray(rows.body)).toBe(true);
+        expectDocumented(rows, `/${resource}/customer_invoices`, 'get');
+        const sets = dialect === 'postgres' ? '/_func/albums_of?a=1' : '/_proc/artist_and_albums?a=1';
+        const many = await rest.get(`/api/v2/chinook${sets}`, admin);
+        expect(many.status, many.text).toBe(200);
+        expectDocumented(many, sets.split('?')[0]!, 'get');
+        const bump = await rest.request('/api/v2/chinook/_proc/bump', {
+          method: 'POST',
+          headers: admin,
+          json: { params: { n: 1, step: 2 } },
+        });
+        expect(bump.status, bump.text).toBe(200);
+        expectDocumented(bump, '/_proc/bump', 'post');
+        const touch = await rest.get('/api/v2/chinook/_proc/touch', admin);
+        expect(touch.status, touch.text).toBe(200);
+        expectDocumented(touch, '/_proc/touch', 'get');
+        expectDocumented(await rest.get('/api/v2/chinook/_proc', admin), '/_proc', 'get');
+        expectDocumented(await rest.get('/api/v2/chinook/_func?as_list=true', admin), '/_func', 'get');
       });
+  });
+});
+
+// With local users configured, the documents describe `/api/v2/user/session` (login, current session,
+// logout), and the real answers match.
+describe('OpenAPI documents with local users', () => {
+  let deployment: Deployment;
+  let client: Client;
+
+  beforeAll(async () => {
+    deployment = await createDeployment();
+    client = await connect(deployment.config());
+  });
+  afterAll(async () => {
+    await client?.close();
+    deployment?.remove();
+  });
+
+  it('document user/session (POST, GET, DELETE) and the answers match', async () => {
+    const key = { 'X-DreamFactory-Api-Key': deployment.key };
+    const res = await client.call('GET', '/api/v2/notes/_spec', key);
+    expect(res.status, res.text.slice(0, 300)).toBe(200);
+    const doc = res.body as Doc;
+    await expectValid(doc);
+    const session = doc.paths['/user/session'];
+    expect(session.servers).toEqual([{ url: '/api/v2' }]);
+    expect(
+      Object.keys(session)
+        .filter((k) => k !== 'servers')
+        .sort(),
+    ).toEqual(['delete', 'get', 'post']);
+    expect(session.post.security).toEqual([{ api_key_header: [] }, { api_key_query: [] }]);
+    const expectDocumented = contract(doc);
+    const asResult = (reply: Reply) => ({ ...reply, statements: null });
+
+    const login = await client.call('POST', '/api/v2/user/session', key, deployment.bob);
+    expect(login.status, login.text).toBe(200);
+    expectDocumented(asResult(login), '/user/session', 'post');
+    const token = { ...key, 'X-DreamFactory-Session-Token': login.body.session_token as string };
+    const current = await client.call('GET', '/api/v2/user/session', token);
+    expect(current.status, current.text).toBe(200);
+    expect(current.body.email).toBe(deployment.bob.email);
+    expectDocumented(asResult(current), '/user/session', 'get');
+    const wrong = await client.call('POST', '/api/v2/user/session', key, {
+      ...deployment.bob,
+      password: 'x',
+    });
+    expect(wrong.status).toBe(401);
+    expectDocumented(asResult(wrong), '/user/session', 'post');
+    const logout = await client.call('DELETE', '/api/v2/user/session', token);
+    expect(logout.status, logout.text).toBe(200);
+    expectDocumented(asResult(logout), '/user/session', 'delete');
   });
 });

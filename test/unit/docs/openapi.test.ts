@@ -5,7 +5,7 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import { describe, expect, it } from 'vitest';
 import type { Principal, RoleAccessConfig, RoleConfig } from '../../../src/auth/types.js';
 import { landingPage } from '../../../src/docs/landing.js';
-import { openApiDocument, simpleTypeSchema } from '../../../src/docs/openapi.js';
+import { openApiDocument, routineResultSchema, simpleTypeSchema } from '../../../src/docs/openapi.js';
 import { serviceSpec } from '../../../src/docs/service-spec.js';
 import { ApiError } from '../../../src/errors/index.js';
 import { buildModel } from '../../../src/model/build-model.js';
@@ -85,6 +85,23 @@ describe('OpenAPI documents', () => {
     expect(doc.components.securitySchemes.api_key_query).toBeUndefined();
   });
 
+  it('document the _schema parts a role may read, each with its own tables', async () => {
+    const principal = app([
+      access('_table/Album/*', ['GET']),
+      access('_schema/Album/_field/*', ['GET']),
+      access('_schema/Album/_field', ['GET']),
+    ]);
+    const doc: any = serviceSpec(model(), 'chinook', principal, AUTH);
+    await expectValid(doc);
+    expect(doc.paths['/_schema']).toBeUndefined();
+    expect(doc.paths['/_schema/{table_name}']).toBeUndefined();
+    expect(doc.paths['/_schema/{table_name}/_field'].parameters[0].schema.enum).toEqual(['Album']);
+    expect(doc.paths['/_schema/{table_name}/_field/{field_name}']).toBeDefined();
+    expect(doc.paths['/_schema/{table_name}/_related']).toBeUndefined();
+    const open: any = serviceSpec(model(), 'chinook', { kind: 'open' }, { open: true, apiKeyInQuery: false });
+    expect(open.paths['/_schema/{table_name}/_related/{relation_name}'].get.responses['200']).toBeDefined();
+  });
+
   it('refuse a role that can use nothing in the service, and unknown services', () => {
     expect(() => serviceSpec(model(), 'chinook', app([]), AUTH)).toThrow(ApiError);
     expect(() => serviceSpec(model(), 'nope', { kind: 'open' }, AUTH)).toThrow(/Could not find a service/);
@@ -134,11 +151,75 @@ describe('OpenAPI documents', () => {
     expect(doc.paths['/_func/album_count'].get.parameters).toEqual([
       { name: 'artist', in: 'query', required: false, schema: { type: 'integer' } },
     ]);
-    expect(doc.paths['/_func/album_count'].get.responses['200'].content['application/json'].schema.type).toBe(
-      'integer',
-    );
+    expect(
+      doc.paths['/_func/album_count'].get.responses['200'].content['application/json'].schema.type,
+    ).toEqual(['integer', 'null']);
     expect(doc.paths['/_func']).toBeDefined();
     expect(doc.paths['/_proc']).toBeUndefined();
+  });
+
+  it('shapes routine results: scalar, rows, OUT values', () => {
+    const param = (name: string, mode: 'IN' | 'OUT' | 'INOUT') => ({
+      name,
+      position: 1,
+      mode,
+      dbType: 'integer',
+      type: 'integer' as const,
+      length: null,
+      precision: null,
+      scale: null,
+      default: null,
+      graphqlName: name,
+    });
+    const routine = {
+      name: 'r',
+      kind: 'procedure' as const,
+      label: 'r',
+      description: null,
+      params: [param('a', 'IN')],
+      returnType: null,
+      returnDbType: null,
+      returnsSet: false,
+      returnColumns: [],
+      readOnly: false,
+      graphqlName: 'r',
+    };
+    const rows = routineResultSchema(routine);
+    expect(rows.anyOf).toHaveLength(3);
+    const out = routineResultSchema({ ...routine, params: [param('a', 'IN'), param('total', 'OUT')] });
+    expect(out).toMatchObject({
+      type: 'object',
+      required: ['total'],
+      properties: { total: { type: ['integer', 'null'] } },
+    });
+    const set = routineResultSchema({
+      ...routine,
+      kind: 'function',
+      returnsSet: true,
+      returnDbType: 'setof x',
+    });
+    expect((set.anyOf as Record<string, unknown>[])[0]).toMatchObject({ type: 'array' });
+    expect(routineResultSchema({ ...routine, kind: 'function', returnDbType: 'void' })).toMatchObject({
+      type: 'null',
+    });
+  });
+
+  it('documents user/session only where sessions are accepted, POST only with local users', async () => {
+    const base = { version: '2.0', ...AUTH };
+    const svc = model().services[0]!;
+    expect(openApiDocument(svc, base).paths).not.toHaveProperty(['/user/session']);
+    const tokens = openApiDocument(svc, { ...base, sessions: { login: false, keyRequired: true } });
+    await expectValid(tokens);
+    expect(Object.keys((tokens.paths as Record<string, object>)['/user/session']!).sort()).toEqual([
+      'delete',
+      'get',
+      'servers',
+    ]);
+    const users = openApiDocument(svc, { ...base, sessions: { login: true, keyRequired: false } });
+    await expectValid(users);
+    const post = (users.paths as Record<string, Record<string, Record<string, unknown>>>)['/user/session']!
+      .post!;
+    expect(post.security).toEqual([{ api_key_header: [] }, {}]);
   });
 
   it('types every simple type', () => {
