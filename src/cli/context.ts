@@ -2,7 +2,10 @@
 // way every command reports a failure: the problem in plain words on stderr and a non-zero exit.
 import { dirname } from 'node:path';
 import { loadConfig, resolveConfigPath } from '../config/index.js';
+import type { SourceRegistry } from '../adapters/source.js';
 import type { JunctionConfig } from '../config/types.js';
+import type { DataModel } from '../model/types.js';
+import { loadModel } from '../runtime/load-model.js';
 import { ensureDemoDatabases, demoConfigPath } from '../demo/ensure-demo.js';
 import { ApiErrorList, isApiError, formatProblem } from '../errors/index.js';
 
@@ -43,3 +46,18 @@ export function reportFailure(error: unknown): void {
 export const stderr = (message: string): void => {
   console.error(message);
 };
+
+/**
+ * The model for a command that only reads it (print-model, print-schema): from a matching cache when there is
+ * one, else introspected; nothing written back; warnings on stderr.
+ */
+export async function readModel(config: JunctionConfig, sources: SourceRegistry): Promise<DataModel> {
+  const cacheMode = config.schemaCache.mode === 'off' ? 'off' : 'auto';
+  const { model, warnings } = await loadModel(config, (name) => sources.get(name), {
+    cacheMode,
+    write: false,
+    onProgress: stderr,
+  });
+  for (const warning of warnings) stderr(`warning: ${warning}`);
+  return model;
+}

@@ -3,8 +3,7 @@
 import { SourceRegistry } from '../adapters/source.js';
 import { ApiError } from '../errors/index.js';
 import { printModel } from '../model/print-model.js';
-import { loadModel } from '../runtime/load-model.js';
-import { resolveConfig, stderr, type ConfigFlags } from './context.js';
+import { readModel, resolveConfig, stderr, type ConfigFlags } from './context.js';
 
 export interface PrintModelFlags extends ConfigFlags {
   relationsOnly?: boolean;
@@ -20,13 +19,7 @@ export async function printModelCommand(services: string[], flags: PrintModelFla
   }
   const sources = new SourceRegistry(config.services);
   try {
-    const cacheMode = config.schemaCache.mode === 'off' ? 'off' : 'auto';
-    const { model, warnings } = await loadModel(config, (name) => sources.get(name), {
-      cacheMode,
-      write: false,
-      onProgress: stderr,
-    });
-    for (const warning of warnings) stderr(`warning: ${warning}`);
+    const model = await readModel(config, sources);
     if (flags.json) {
       const chosen = model.services.filter((s) => services.length === 0 || services.includes(s.name));
       console.log(JSON.stringify({ services: chosen }, null, 2));

@@ -6,8 +6,7 @@ import { printSchema } from 'graphql';
 import { SourceRegistry } from '../adapters/source.js';
 import { buildGraphqlSchema } from '../graphql/schema.js';
 import { ModelIndex } from '../model/model-index.js';
-import { loadModel } from '../runtime/load-model.js';
-import { resolveConfig, stderr, type ConfigFlags } from './context.js';
+import { readModel, resolveConfig, stderr, type ConfigFlags } from './context.js';
 
 export interface PrintSchemaFlags extends ConfigFlags {
   out?: string;
@@ -17,13 +16,7 @@ export async function printSchemaCommand(flags: PrintSchemaFlags): Promise<void>
   const { config } = await resolveConfig(flags, stderr);
   const sources = new SourceRegistry(config.services);
   try {
-    const cacheMode = config.schemaCache.mode === 'off' ? 'off' : 'auto';
-    const { model, warnings } = await loadModel(config, (name) => sources.get(name), {
-      cacheMode,
-      write: false,
-      onProgress: stderr,
-    });
-    for (const warning of warnings) stderr(`warning: ${warning}`);
+    const model = await readModel(config, sources);
     const sdl = `${printSchema(buildGraphqlSchema(new ModelIndex(model), (name) => sources.get(name).data))}\n`;
     if (flags.out) {
       writeFileSync(flags.out, sdl);
