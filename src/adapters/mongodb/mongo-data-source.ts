@@ -59,13 +59,14 @@ export class MongoDataSource implements DataSource {
     refuseJunction(relation);
     const types = this.ctx.types(query.table);
     const parents = relation.refFields;
+    const own = compileFilter(query.where, types);
+    // A per-parent page cannot be one find: read every related row in order, then cut each parent's page.
+    const windowed = perParent && (query.limit !== null || query.offset > 0);
+    const page = windowed ? { ...query, limit: null, offset: 0 } : query;
     const rows: Row[] = [];
     for (let i = 0; i < keys.length; i += KEYS_PER_COMMAND) {
       const part = keys.slice(i, i + KEYS_PER_COMMAND);
-      const where = and([keysFilter(parents, part, false, types), compileFilter(query.where, types)]);
-      // A per-parent page cannot be one find: read every related row in order, then cut each parent's page.
-      const windowed = perParent && (query.limit !== null || query.offset > 0);
-      const page = windowed ? { ...query, limit: null, offset: 0 } : query;
+      const where = and([keysFilter(parents, part, false, types), own]);
       const docs = await this.find(page, where, parents, stats);
       for (const doc of docs) {
         const row = this.row(doc, query);
@@ -73,7 +74,7 @@ export class MongoDataSource implements DataSource {
         rows.push(row);
       }
     }
-    if (!(perParent && (query.limit !== null || query.offset > 0))) return rows;
+    if (!windowed) return rows;
     return pagePerParent(rows, parents.length, query.limit, query.offset);
   }
 

@@ -45,11 +45,8 @@ export function toBson(value: unknown, type: string | undefined): unknown {
       return typeof value === 'number' ? new Double(value) : value;
     case 'bindata':
       return typeof value === 'string' ? new Binary(Buffer.from(value, 'base64')) : value;
-    case 'object':
-    case 'array':
-    case 'mixed':
-      return safeDocumentValue(value);
     default:
+      // object, array, mixed and the plain scalar types: JSON as given, its keys checked.
       return safeDocumentValue(value);
   }
 }
