@@ -152,7 +152,8 @@ interface ServerStart {
 /** Spawns `junction serve`, polls GET /health until 200, then stops it (the stop is not timed). */
 async function timeServerStart(configPath: string, frozen: boolean): Promise<ServerStart> {
   const port = await freePort();
-  const args = ['bin/junction.js', 'serve', '--config', configPath, '--port', String(port)];
+  // One process: the figure is the start of one server, not of a cluster (bench/workers.ts covers workers).
+  const args = ['bin/junction.js', 'serve', '--config', configPath, '--port', String(port), '--workers', '1'];
   if (frozen) args.splice(2, 0, '--frozen-cache');
   const started = performance.now();
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });

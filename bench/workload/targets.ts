@@ -124,10 +124,12 @@ function startJunction(name: string, dir: string, url: string, port: number, tem
     `server: { port: ${port} }\nschemaCache: { mode: off }\nservices:\n` +
       `  - name: chinook\n    type: postgres\n    url: ${url}\n`,
   );
+  // One process, like every peer: `serve` would otherwise fork one worker per core (bench/workers.ts
+  // measures the workers).
   return start(
     name,
     process.execPath,
-    ['bin/junction.js', 'serve', '--config', config, '--port', String(port)],
+    ['bin/junction.js', 'serve', '--config', config, '--port', String(port), '--workers', '1'],
     {
       cwd: dir,
       env: { ...process.env, NODE_ENV: 'production' },
@@ -165,7 +167,7 @@ export function ensureInstalled(dir: string): void {
 }
 
 /** Runs `npm run build` when dist/ is missing or older than src/. */
-function ensureBuilt(root: string): void {
+export function ensureBuilt(root: string): void {
   const dist = join(root, 'dist');
   if (existsSync(join(dist, 'cli', 'index.js')) && newest(dist) >= newest(join(root, 'src'))) return;
   console.error('bench: dist/ is missing or older than src/: npm run build');

@@ -7,9 +7,22 @@ import { ApiError } from '../errors/index.js';
 import type { RawCatalog } from '../introspect/catalog.js';
 import type { DataModel, ServiceModel } from '../model/types.js';
 import { introspectService } from '../introspect/index.js';
+import { DEFAULT_MAX_WAITING, resilienceOf } from '../config/resilience-schema.js';
+import { translateMongoError } from './mongodb/errors.js';
 import { MongoSource } from './mongodb/source.js';
+import { SourceBreaker } from './resilience/breaker.js';
+import { guardDataSource } from './resilience/guarded-data-source.js';
 import { connectionTarget, createKnex, destroyKnex, probeConnection } from './sql/connect.js';
+import { translateDbError } from './sql/db-errors.js';
 import { SqlDataSource } from './sql/sql-data-source.js';
+
+import { statementHub } from '../observability/statements.js';
+
+/** What a source is doing now: its breaker and, for pooled SQL sources, the pool (Prometheus gauges, /ready). */
+export interface SourceStatus {
+  breaker: 'closed' | 'open' | 'half-open';
+  pool: { used: number; free: number; pending: number; max: number } | null;
+}
 
 export interface Source {
   readonly service: ServiceConfig;
@@ -17,22 +30,62 @@ export interface Source {
   readonly where: string;
   probe(): Promise<void>;
   introspect(onProgress?: (message: string) => void): Promise<RawCatalog>;
-  /** Runs IR against this database (the executor's side of the adapter). */
+  /** Runs IR against this database (the executor's side of the adapter), behind the source's breaker. */
   readonly data: DataSource;
+  status(): SourceStatus;
   /** The service's part of the model just built (on start and reload), for sources that need field types. */
   adopt?(model: ServiceModel): void;
   close(): Promise<void>;
+}
+
+interface TarnPool {
+  numUsed(): number;
+  numFree(): number;
+  numPendingAcquires(): number;
 }
 
 class SqlSource implements Source {
   readonly where: string;
   readonly data: DataSource;
   private db: Knex | null = null;
+  private readonly breaker: SourceBreaker;
 
   constructor(readonly service: ServiceConfig) {
     this.where = connectionTarget(service).where;
     if (service.type === 'mongodb') throw new ApiError('INTERNAL', 'not a SQL service');
-    this.data = new SqlDataSource(() => this.knex(), service.type);
+    const { breaker, pool } = resilienceOf(service);
+    this.breaker = new SourceBreaker(
+      breaker,
+      () => {
+        const now = this.poolStatus();
+        return now.used >= now.max;
+      },
+      () => this.probe(),
+    );
+    const data = new SqlDataSource(() => this.knex(), service.type, {
+      service: service.name,
+      hub: statementHub,
+    });
+    this.data = guardDataSource(data, {
+      service: service.name,
+      breaker: this.breaker,
+      translate: translateDbError,
+      acquireTimeoutMs: service.type === 'sqlite' ? null : pool.acquireTimeoutMs,
+      admit: () => this.poolStatus().pending < (pool.maxWaiting ?? DEFAULT_MAX_WAITING),
+    });
+  }
+
+  status(): SourceStatus {
+    return { breaker: this.breaker.state, pool: this.poolStatus() };
+  }
+
+  /** knex's pool (tarn) when it exists; before the first query there is none and nothing is in use. */
+  private poolStatus(): NonNullable<SourceStatus['pool']> {
+    const client = this.db?.client as { pool?: TarnPool; config?: Knex.Config } | undefined;
+    const max = client?.config?.pool?.max ?? resilienceOf(this.service).pool.max;
+    const pool = client?.pool;
+    if (!pool) return { used: 0, free: 0, pending: 0, max };
+    return { used: pool.numUsed(), free: pool.numFree(), pending: pool.numPendingAcquires(), max };
   }
 
   /** The pool is created on first use, so listing or validating services opens no connection. */
@@ -60,14 +113,62 @@ class SqlSource implements Source {
   }
 
   async close(): Promise<void> {
+    this.breaker.close();
     const db = this.db;
     this.db = null;
     if (db) await destroyKnex(db);
   }
 }
 
+/** A MongoDB source behind its breaker (the driver pools on its own; its pool is not reported). */
+class GuardedMongoSource implements Source {
+  readonly data: DataSource;
+  private readonly breaker: SourceBreaker;
+
+  constructor(private readonly inner: MongoSource) {
+    this.breaker = new SourceBreaker(resilienceOf(inner.service).breaker, undefined, () => inner.probe());
+    this.data = guardDataSource(inner.data, {
+      service: inner.service.name,
+      breaker: this.breaker,
+      translate: (error) => translateMongoError(error, inner.service.name),
+      acquireTimeoutMs: null,
+    });
+  }
+
+  get service(): ServiceConfig {
+    return this.inner.service;
+  }
+
+  get where(): string {
+    return this.inner.where;
+  }
+
+  status(): SourceStatus {
+    return { breaker: this.breaker.state, pool: null };
+  }
+
+  probe(): Promise<void> {
+    return this.inner.probe();
+  }
+
+  introspect(onProgress?: (message: string) => void): Promise<RawCatalog> {
+    return this.inner.introspect(onProgress);
+  }
+
+  adopt(model: ServiceModel): void {
+    this.inner.adopt(model);
+  }
+
+  close(): Promise<void> {
+    this.breaker.close();
+    return this.inner.close();
+  }
+}
+
 export function openSource(service: ServiceConfig): Source {
-  return service.type === 'mongodb' ? new MongoSource(service) : new SqlSource(service);
+  return service.type === 'mongodb'
+    ? new GuardedMongoSource(new MongoSource(service))
+    : new SqlSource(service);
 }
 
 /** All sources of one config, opened lazily and closed together. */

@@ -38,6 +38,21 @@ export function deniedLine(denied: DeniedRequest): string {
   );
 }
 
+/** The same refusal as structured log fields (the JSON log's `denied` event); `deniedLine` is its message. */
+export function deniedRecord(denied: DeniedRequest): Record<string, unknown> {
+  return {
+    event: 'denied',
+    requestId: denied.requestId,
+    client: denied.client,
+    principal: denied.principal === null ? null : describePrincipal(denied.principal),
+    method: denied.method,
+    path: denied.path,
+    status: denied.status,
+    code: denied.code,
+    reason: denied.message,
+  };
+}
+
 /** The fields of a denied line that come from the error. */
 export function refusal(error: ApiError): Pick<DeniedRequest, 'status' | 'code' | 'message'> {
   return { status: error.status, code: error.code, message: error.message };

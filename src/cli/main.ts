@@ -27,6 +27,10 @@ export function program(): Command {
     .option('-c, --config <file>', CONFIG_HELP)
     .option('--host <host>', 'address to listen on (default: server.host, 127.0.0.1)')
     .option('-p, --port <port>', 'port to listen on (default: server.port, 8080)')
+    .option(
+      '-w, --workers <n>',
+      'worker processes sharing the port (default: server.workers, else one per CPU core; 1: no fork)',
+    )
     .option('--frozen-cache', 'never introspect at start: fail when a schema cache file is missing or stale')
     .option('--no-cache', 'ignore the schema cache: introspect every database and write nothing')
     .action(run(serve));

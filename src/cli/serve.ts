@@ -1,95 +1,135 @@
-// `junction serve`: load config and model (from the schema cache when it matches), then listen. SIGHUP
-// reloads the model; SIGINT/SIGTERM stop accepting requests and let those in flight finish.
-import { ApiError } from '../errors/index.js';
-import { createJunctionServer } from '../http/server.js';
+// `junction serve`: load config and model (from the schema cache when it matches), then listen. With more
+// than one worker (--workers, server.workers, default one per core) a cluster primary (cluster.ts) forks
+// workers that each run startServing(); with one, everything runs in this process and nothing is forked.
+// SIGHUP reloads the model; SIGINT/SIGTERM stop accepting, let requests in flight finish (drain.ts), close
+// the pools and exit 0.
+import cluster from 'node:cluster';
+import type { AddressInfo } from 'node:net';
+import { createJunctionServer, type JunctionServer } from '../http/server.js';
+import { observabilityOf } from '../config/observability-schema.js';
+import { createLogger } from '../observability/logger.js';
+import type { JunctionConfig } from '../config/types.js';
+import type { LoadedModel } from '../runtime/load-model.js';
 import { Runtime } from '../runtime/runtime.js';
+import { servePrimary } from './cluster.js';
+import { serveWorker } from './cluster-worker.js';
 import { resolveConfig, stderr, type ConfigFlags } from './context.js';
+import { trackRequests, type Drainer } from './drain.js';
+import {
+  listenError,
+  parsePort,
+  servingLine,
+  shutdownTimeoutOf,
+  startupWarnings,
+  workerCount,
+} from './serve-parts.js';
 
 export interface ServeFlags extends ConfigFlags {
   host?: string;
   port?: string;
+  workers?: string;
   frozenCache?: boolean;
   cache?: boolean;
 }
 
+export interface ServeOptions {
+  config: JunctionConfig;
+  host: string;
+  port: number;
+  cacheMode: JunctionConfig['schemaCache']['mode'];
+}
+
+export interface Serving {
+  runtime: Runtime;
+  server: JunctionServer;
+  loaded: LoadedModel;
+  address: AddressInfo;
+  drainer: Drainer;
+}
+
 export async function serve(flags: ServeFlags): Promise<void> {
+  // A worker runs the same command line; it serves in its own process and reports to the primary.
+  if (cluster.isWorker) return serveWorker(await serveOptions(flags, () => {}));
   const started = Date.now();
-  const { config } = await resolveConfig(flags, stderr);
-  // Checked before the model is loaded: a typo in --port must not cost an introspection first.
-  const port = flags.port === undefined ? config.server.port : parsePort(flags.port);
-  const cacheMode = flags.cache === false ? 'off' : flags.frozenCache ? 'frozen' : config.schemaCache.mode;
-  const { runtime, loaded } = await Runtime.start(config, { cacheMode, onProgress: stderr });
-  for (const warning of loaded.warnings) stderr(`warning: ${warning}`);
-  if (config.auth.apps.length === 0) {
-    stderr(
-      'warning: no apps are configured, so access control is off: anyone who can reach this port can read and change every table (see README: Access control)',
-    );
-  }
-  const server = createJunctionServer(runtime, stderr);
-  const host = flags.host ?? config.server.host;
-  let address;
-  try {
-    address = await server.listen(port, host);
-  } catch (error) {
-    await runtime.close();
-    throw listenError(error, host, port);
-  }
-  const origins = [...loaded.origins].map(
-    ([name, origin]) => `${name} (${origin === 'cache' ? 'from cache' : 'introspected'})`,
-  );
-  const url = `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`;
-  stderr(
-    `junction: serving ${origins.join(', ')} at ${url} — GraphQL ${url}/graphql, model ${url}/_model (ready in ${Date.now() - started} ms)`,
-  );
+  const options = await serveOptions(flags, stderr);
+  const workers = workerCount(flags.workers, options.config);
+  if (workers > 1) return servePrimary(options, workers, started);
+
+  const serving = await startServing(options, stderr);
+  for (const warning of startupWarnings(options.config, serving.loaded, 1)) stderr(warning);
+  stderr(servingLine(serving.loaded, serving.address, Date.now() - started, 1));
 
   process.on('SIGHUP', () => {
     stderr('junction: SIGHUP: reloading the model');
-    runtime.reload(stderr).then(
+    serving.runtime.reload(stderr).then(
       (next) => stderr(`junction: model reloaded (version ${next.version})`),
       (error: Error) => stderr(`junction: reload failed, still serving the previous model: ${error.message}`),
     );
   });
+  let stopping = false;
   const stop = (signal: string) => {
-    stderr(`junction: ${signal}: finishing requests in flight, then stopping`);
-    void server.close().then(() => runtime.close());
+    if (stopping) return;
+    stopping = true;
+    void stopServing(serving, options.config, signal, stderr);
   };
-  process.once('SIGINT', () => stop('SIGINT'));
-  process.once('SIGTERM', () => stop('SIGTERM'));
+  // `on`, not `once`: a second Ctrl-C must not fall back to the default action and cut the drain short.
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
-function parsePort(text: string): number {
-  if (!/^[0-9]+$/.test(text) || Number(text) > 65535) {
-    throw new ApiError('CONFIG_INVALID', 'must be a whole number from 0 to 65535 (0 picks a free port)', {
-      path: '--port',
-    });
-  }
-  return Number(text);
+async function serveOptions(flags: ServeFlags, log: (message: string) => void): Promise<ServeOptions> {
+  const { config } = await resolveConfig(flags, log);
+  // Checked before the model is loaded: a typo in --port must not cost an introspection first.
+  const port = flags.port === undefined ? config.server.port : parsePort(flags.port);
+  if (flags.workers !== undefined) workerCount(flags.workers, config);
+  const cacheMode = flags.cache === false ? 'off' : flags.frozenCache ? 'frozen' : config.schemaCache.mode;
+  return { config, port, host: flags.host ?? config.server.host, cacheMode };
 }
 
-/** The operating system's refusal to listen, in words an operator can act on. */
-function listenError(error: unknown, host: string, port: number): unknown {
-  const where = `${host}:${port}`;
-  switch ((error as NodeJS.ErrnoException).code) {
-    case 'EADDRINUSE':
-      return new ApiError(
-        'CONFIG_INVALID',
-        `cannot listen on ${where}: the port is already in use; stop the other process or choose another port (--port or server.port)`,
-        { cause: error },
-      );
-    case 'EACCES':
-      return new ApiError(
-        'CONFIG_INVALID',
-        `cannot listen on ${where}: permission denied; ports below 1024 need privileges, choose another port`,
-        { cause: error },
-      );
-    case 'EADDRNOTAVAIL':
-    case 'ENOTFOUND':
-      return new ApiError(
-        'CONFIG_INVALID',
-        `cannot listen on ${where}: ${host} is not an address of this machine; fix --host or server.host`,
-        { cause: error },
-      );
-    default:
-      return error;
+/** Loads the model and listens: the whole start of one serving process (in-process, or one worker). */
+export async function startServing(
+  options: ServeOptions,
+  onProgress: (message: string) => void,
+): Promise<Serving> {
+  const { config, host, port, cacheMode } = options;
+  const { runtime, loaded } = await Runtime.start(config, { cacheMode, onProgress });
+  // Server logs are JSON lines on stderr (observability.logs); the CLI's own lines above and below stay text.
+  const server = createJunctionServer(runtime, {
+    logger: createLogger(observabilityOf(config).logs),
+  });
+  const drainer = trackRequests(server.http);
+  try {
+    const address = await server.listen(port, host);
+    return { runtime, server, loaded, address, drainer };
+  } catch (error) {
+    await runtime.close();
+    throw listenError(error, host, port);
   }
+}
+
+/**
+ * Stops accepting, waits for requests in flight (at most server.shutdownTimeoutMs, then cuts them), closes
+ * the pools and exits 0. A second signal while stopping changes nothing.
+ */
+export async function stopServing(
+  serving: Serving,
+  config: JunctionConfig,
+  signal: string,
+  log: (message: string) => void,
+  announce = true,
+): Promise<void> {
+  const timeoutMs = shutdownTimeoutOf(config);
+  if (announce)
+    log(`junction: ${signal}: finishing requests in flight (at most ${timeoutMs} ms), then stopping`);
+  // The last resort if a pool or client never finishes closing: the process must not hang on a stop.
+  setTimeout(() => {
+    log('junction: still not stopped 10 s after the drain deadline; exiting');
+    process.exit(1);
+  }, timeoutMs + 10_000).unref();
+  const { cut } = await serving.drainer.drain(timeoutMs);
+  if (cut > 0) log(`junction: closed ${cut} request(s) still running after ${timeoutMs} ms`);
+  await serving.server.close();
+  await serving.runtime.close();
+  // Explicit: a timer or socket some library forgot to unref must not keep a stopped server alive.
+  process.exit(0);
 }

@@ -2,23 +2,13 @@
 // T13–T15, A9, decision 4).
 // zod checks each value and fills the defaults; normaliseLimits gives the LimitsConfig every stage reads.
 import { z } from 'zod';
+import { integerSetting } from './integer-setting.js';
 import { MAX_FILTER_LENGTH } from '../rest/filter/index.js';
 import type { JunctionConfig, LimitsConfig } from './types.js';
 
-/** A positive integer, or a string of digits (`${VAR}` substitutions arrive as strings). */
-function count(fallback: number, max: number, description: string) {
-  const int = z.int().min(1).max(max);
-  const digits = z
-    .string()
-    .regex(/^[0-9]+$/, 'expected an integer')
-    .meta({ pattern: '^([0-9]+|.*\\$\\{.*)$' });
-  return z
-    .union([int, digits], { error: 'expected an integer' })
-    .default(fallback)
-    .transform(Number)
-    .pipe(int)
-    .describe(`${description} Default ${fallback}.`);
-}
+/** Limits are at least 1. */
+const count = (fallback: number, max: number, description: string) =>
+  integerSetting(fallback, 1, max, description);
 
 const BIG = 2 ** 31 - 1;
 

@@ -4,7 +4,10 @@ import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { ApiError } from '../errors/index.js';
 import { authSchema, normaliseAuth } from './auth-schema.js';
+import { cacheSchema, normaliseCache, serviceCacheSchema } from './cache-schema.js';
 import { limitsSchema, normaliseLimits } from './limits-schema.js';
+import { normaliseObservability, observabilitySchema } from './observability-schema.js';
+import { breakerSchema, poolSchema, timeoutsSchema } from './resilience-schema.js';
 import type { ConnectionConfig, FieldRef, JunctionConfig, ServiceConfig } from './types.js';
 
 export { formatPath, problem } from './problem.js';
@@ -49,6 +52,16 @@ const serverSchema = z
       .string()
       .optional()
       .describe('Enables POST /_admin/reload, sent as X-Junction-Admin-Token. Empty or absent: disabled.'),
+    workers: integer(1, 1024)
+      .optional()
+      .describe(
+        'Worker processes sharing the port (node:cluster); 1 serves in one process. Default: the number of CPU cores (os.availableParallelism()). --workers overrides it.',
+      ),
+    shutdownTimeoutMs: integer(0, 3_600_000)
+      .optional()
+      .describe(
+        'On SIGTERM/SIGINT: how long requests in flight may take to finish before their connections are closed. Default 30000.',
+      ),
   })
   .describe('HTTP server settings.');
 
@@ -128,6 +141,10 @@ const serviceSchema = z
       .record(z.string(), tableOverrideSchema)
       .default({})
       .describe('GraphQL naming overrides, keyed by table name.'),
+    pool: poolSchema.prefault({}),
+    timeouts: timeoutsSchema.prefault({}),
+    breaker: breakerSchema.prefault({}),
+    cache: serviceCacheSchema.prefault({}),
   })
   .describe('One database. Give exactly one of url, connection (not sqlite) or filename (sqlite only).');
 
@@ -161,6 +178,8 @@ export const configFileSchema = z
     virtualForeignKeys: z.array(virtualForeignKeySchema).default([]),
     auth: authSchema.prefault({}),
     limits: limitsSchema.prefault({}),
+    observability: observabilitySchema.prefault({}),
+    cache: cacheSchema.prefault({}),
   })
   .meta({
     title: 'Junction configuration',
@@ -198,7 +217,16 @@ export function normaliseConfig(
   const { baseDir } = options;
   return {
     source: options.source,
-    server: { host: file.server.host, port: file.server.port, adminToken: file.server.adminToken || null },
+    server: {
+      host: file.server.host,
+      port: file.server.port,
+      adminToken: file.server.adminToken || null,
+      // Left out when unset: the defaults depend on the machine (workers) or live in serverDefaults.
+      ...(file.server.workers !== undefined && { workers: file.server.workers }),
+      ...(file.server.shutdownTimeoutMs !== undefined && {
+        shutdownTimeoutMs: file.server.shutdownTimeoutMs,
+      }),
+    },
     schemaCache: { dir: resolve(baseDir, file.schemaCache.dir), mode: file.schemaCache.mode },
     services: file.services.map((service) => normaliseService(service, baseDir)),
     virtualForeignKeys: file.virtualForeignKeys.map((key) => ({
@@ -207,6 +235,8 @@ export function normaliseConfig(
     })),
     auth: normaliseAuth(file.auth, { baseDir }),
     limits: normaliseLimits(file.limits),
+    observability: normaliseObservability(file.observability),
+    cache: normaliseCache(file.cache),
   };
 }
 
@@ -224,6 +254,10 @@ function normaliseService(service: ServiceFile, baseDir: string): ServiceConfig 
     sampleSize: service.sampleSize ?? DEFAULT_SAMPLE_SIZE,
     maxRecords: service.maxRecords,
     tables: service.tables,
+    pool: { ...service.pool },
+    timeouts: { ...service.timeouts },
+    breaker: { ...service.breaker },
+    cache: { ...service.cache },
   };
 }
 

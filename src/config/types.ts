@@ -15,6 +15,45 @@ export interface JunctionConfig {
   /** Request limits (security.md T13–T15). normaliseConfig always sets them; a config built in code may leave
    * them out and gets DEFAULT_LIMITS (src/config/limits-schema.ts). */
   limits?: LimitsConfig;
+  /** Logs, metrics, tracing (src/config/observability-schema.ts); absent in a config built in code, which
+   * then gets DEFAULT_OBSERVABILITY (read it through observabilityOf). */
+  observability?: ObservabilityConfig;
+  /** Where cached read results live (src/config/cache-schema.ts); absent in a config built in code, which
+   * then gets DEFAULT_CACHE (read it through cacheOf). */
+  cache?: CacheConfig;
+}
+
+/** The result cache's store; caching itself is switched on per service (ServiceConfig.cache). */
+export interface CacheConfig {
+  /** `memory`: an LRU per process. `redis`: one Redis shared by replicas, invalidated everywhere by a write. */
+  store: 'memory' | 'redis';
+  /** Required for `redis`; ignored by `memory`. */
+  redisUrl: string | null;
+  /** Redis keys are `<keyPrefix>:cache:<service>:…`. */
+  keyPrefix: string;
+  /** Memory store bounds: entries and bytes (serialised results plus keys). */
+  maxEntries: number;
+  maxBytes: number;
+  /** Results that serialise larger are never cached (either store). */
+  maxEntryBytes: number;
+}
+
+/** DreamFactory's cache_enabled/cache_ttl of one service. */
+export interface ServiceCacheConfig {
+  /** Seconds a read result is reused; 0: off. */
+  ttlSeconds: number;
+}
+
+export interface ObservabilityConfig {
+  logs: {
+    level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+    /** json for collectors, text for a terminal. */
+    format: 'json' | 'text';
+  };
+  /** GET /metrics (Prometheus); with a token only `Authorization: Bearer <token>` may read it. */
+  metrics: { enabled: boolean; token: string | null };
+  /** OTLP/HTTP span export; endpoint null means the OTEL_* environment or the collector's default. */
+  tracing: { enabled: boolean; endpoint: string | null; serviceName: string };
 }
 
 /** Limits, on by default; each rejection is a 400 (413 for bodies, 429 for rate limits) with a stable code. */
@@ -91,6 +130,10 @@ export interface ServerConfig {
   port: number;
   /** Enables POST /_admin/reload when set; sent as the X-Junction-Admin-Token header. */
   adminToken: string | null;
+  /** Worker processes (node:cluster); absent: one per CPU core. 1 serves in-process without forking. */
+  workers?: number;
+  /** Graceful stop: how long requests in flight may run before their connections are closed; absent: 30000. */
+  shutdownTimeoutMs?: number;
 }
 
 export interface SchemaCacheConfig {
@@ -129,6 +172,36 @@ export interface ServiceConfig {
   maxRecords: number;
   /** Per-table naming overrides, keyed by the database table name. */
   tables: Record<string, TableOverride>;
+  /** Resilience (src/config/resilience-schema.ts): normaliseConfig always sets them; a service built in code
+   * may leave them out and gets DEFAULT_RESILIENCE (read them through resilienceOf). */
+  pool?: PoolConfig;
+  timeouts?: TimeoutsConfig;
+  breaker?: BreakerConfig;
+  /** Data retrieval caching; absent (a service built in code) means off (read it through serviceCacheOf). */
+  cache?: ServiceCacheConfig;
+}
+
+export interface PoolConfig {
+  /** Most connections the service opens. */
+  max: number;
+  /** Wait for a free connection before 503 SOURCE_UNAVAILABLE. */
+  acquireTimeoutMs: number;
+  /** Requests waiting for a connection at once; past it, 503 "busy" without waiting. Optional in code. */
+  maxWaiting?: number;
+}
+
+export interface TimeoutsConfig {
+  /** Opening one connection (TCP + login). */
+  connectMs: number;
+  /** One statement or routine call (504 STATEMENT_TIMEOUT past it). */
+  statementMs: number;
+}
+
+export interface BreakerConfig {
+  /** Consecutive availability failures that open the breaker. */
+  failures: number;
+  /** How long it stays open before a trial call. */
+  openMs: number;
 }
 
 export interface TableOverride {

@@ -45,3 +45,10 @@ export function formatProblem(error: ApiError): string {
 export function isApiError(value: unknown): value is ApiError {
   return value instanceof ApiError;
 }
+
+/** Seconds a client should wait before retrying (503 SOURCE_UNAVAILABLE carries them), else null. */
+export function retryAfterOf(error: unknown): number | null {
+  if (!(error instanceof ApiError)) return null;
+  const seconds = error.details?.retryAfter;
+  return typeof seconds === 'number' && Number.isFinite(seconds) && seconds >= 0 ? Math.ceil(seconds) : null;
+}

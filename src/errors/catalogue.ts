@@ -45,6 +45,8 @@ export const ERROR_CODES = {
   INTROSPECTION_FAILED: { status: 500, family: 'database' },
   UNIQUE_VIOLATION: { status: 409, family: 'database' },
   FOREIGN_KEY_VIOLATION: { status: 409, family: 'database' },
+  /** A deadlock or serialization failure: the change was not made; sending it again may succeed. */
+  WRITE_CONFLICT: { status: 409, family: 'database' },
   NOT_NULL_VIOLATION: { status: 400, family: 'database' },
   CHECK_VIOLATION: { status: 400, family: 'database' },
   VALUE_TOO_LONG: { status: 400, family: 'database' },

@@ -1,7 +1,7 @@
 // ApiError → GraphQLError: the catalogue code goes to `extensions.code`. Anything that is not a client-facing
 // ApiError (a bug, a raw driver error) is masked, so no SQL or stack reaches a client; the log gets it.
 import { GraphQLError } from 'graphql';
-import { ApiError } from './api-error.js';
+import { ApiError, retryAfterOf } from './api-error.js';
 
 /** Codes whose message was written for the client; the rest are internal and masked. */
 const MASKED_FAMILIES = new Set(['internal', 'config', 'model']);
@@ -17,7 +17,12 @@ export function encodeGraphqlError(error: unknown, log: (message: string) => voi
       ...(error instanceof GraphQLError
         ? { nodes: error.nodes, path: error.path, source: error.source, positions: error.positions }
         : {}),
-      extensions: { code: original.code, ...(original.path ? { field: original.path } : {}) },
+      extensions: {
+        code: original.code,
+        ...(original.path ? { field: original.path } : {}),
+        // SOURCE_UNAVAILABLE: seconds until the source may answer again (also sent as Retry-After).
+        ...(retryAfterOf(original) !== null ? { retryAfter: retryAfterOf(original) } : {}),
+      },
     });
   }
   if (error instanceof GraphQLError && !error.originalError) return error; // validation and parse errors

@@ -1,2 +1,9 @@
-export { ApiError, ApiErrorList, formatProblem, isApiError, type ApiErrorOptions } from './api-error.js';
+export {
+  ApiError,
+  ApiErrorList,
+  formatProblem,
+  isApiError,
+  retryAfterOf,
+  type ApiErrorOptions,
+} from './api-error.js';
 export { ERROR_CODES, type ErrorCode, type ErrorFamily } from './catalogue.js';

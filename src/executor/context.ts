@@ -14,6 +14,11 @@ export interface ExecContext {
   stats: ExecStats;
   /** Keyed by relation + the full child query, so only identical fetches share rows. */
   loaders: Map<string, DataLoader<string, Row[]>>;
+  /**
+   * GraphQL: a relation into another service that fails leaves its error in place of the related rows, so
+   * that field alone is null with the error (partial data). REST leaves it unset: the request fails whole.
+   */
+  partialRelations?: boolean;
 }
 
 export function createExecContext(

@@ -5,6 +5,23 @@ import type { RelationModel, RoutineModel } from '../model/types.js';
 
 export interface ExecStats {
   statements: number;
+  /** The HTTP request these statements run for: statement observers (metrics, traces) key on it. */
+  request?: RequestTag;
+  /**
+   * Set by the server (src/cache/scope.ts): who may share this request's cached read results (its role)
+   * and whether it asked for fresh ones (REST `refresh=true`). Absent: the result cache is not used.
+   */
+  cache?: CacheDirective;
+}
+
+export interface CacheDirective {
+  scope: string;
+  refresh: boolean;
+}
+
+/** Identifies one request in flight; observers keep per-request state in WeakMaps keyed by this object. */
+export interface RequestTag {
+  readonly id: string;
 }
 
 export interface DataSource {

@@ -48,9 +48,34 @@ export async function executeAggregate(request: AggregateQuery, ctx: ExecContext
 async function attachRelations(rows: Row[], query: ReadQuery, ctx: ExecContext): Promise<void> {
   if (rows.length === 0 && query.relations.length === 0) return;
   await Promise.all([
-    ...query.relations.map((read) => attachRelation(rows, query, read, ctx)),
-    ...query.relationAggregates.map((agg) => attachAggregate(rows, query, agg, ctx)),
+    ...query.relations.map((read) =>
+      isolated(rows, query, read.relation, read.as, ctx, () => attachRelation(rows, query, read, ctx)),
+    ),
+    ...query.relationAggregates.map((agg) =>
+      isolated(rows, query, agg.relation, agg.as, ctx, () => attachAggregate(rows, query, agg, ctx)),
+    ),
   ]);
+}
+
+/**
+ * With ctx.partialRelations, a relation into another service that fails puts its error where the related
+ * rows would be (GraphQL resolvers return it, which makes that field null with the error at its path);
+ * otherwise, and within one service, the error fails the whole read.
+ */
+async function isolated(
+  rows: Row[],
+  query: ReadQuery,
+  relation: RelationModel,
+  as: string,
+  ctx: ExecContext,
+  attach: () => Promise<void>,
+): Promise<void> {
+  if (!ctx.partialRelations || relation.refService === query.service) return attach();
+  try {
+    await attach();
+  } catch (error) {
+    for (const row of rows) row[as] = error as Row[keyof Row];
+  }
 }
 
 async function attachRelation(

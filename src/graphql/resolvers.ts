@@ -56,7 +56,12 @@ export function buildResolvers(
   execIndex: ModelIndex = index,
 ): IResolvers {
   const exec = (ctx: GraphqlContext): ExecContext => {
-    ctx.junctionExec ??= { ...createExecContext(execIndex, sourceOf, principalOf(ctx)), stats: ctx.stats };
+    ctx.junctionExec ??= {
+      ...createExecContext(execIndex, sourceOf, principalOf(ctx)),
+      stats: ctx.stats,
+      // A dead secondary source nulls only its own fields (errors at their paths), not the whole query.
+      partialRelations: true,
+    };
     return ctx.junctionExec;
   };
   const resolvers: IResolvers = { ...SCALARS, Query: {} };
@@ -85,8 +90,11 @@ function tableFields(index: ModelIndex, entry: TableEntry): Record<string, Resol
     fields[rel.graphqlName] = attached;
     if (rel.type === 'has_many' || rel.type === 'many_many') {
       const far = index.target(rel);
-      fields[aggregateField(rel.graphqlName)] = (parent, _args, _ctx, info) =>
-        shapeAggregate(far, (parent as Row)[relationKey(info.path.key as string)] as Row);
+      fields[aggregateField(rel.graphqlName)] = (parent, _args, _ctx, info) => {
+        const value = (parent as Row)[relationKey(info.path.key as string)];
+        // The other service failed (executor partialRelations): this field's error, not a shaped aggregate.
+        return value instanceof Error ? value : shapeAggregate(far, value as Row);
+      };
     }
   }
   return fields;

@@ -161,7 +161,8 @@ function tableTypes(index: ModelIndex, table: TableModel): string {
     const doc = relationDoc(rel);
     if (isMany(rel)) {
       relationLines.push(
-        `  "${doc} Arguments apply per parent row."\n  ${rel.graphqlName}(${listArgs(far)}): [${far}!]!`,
+        // Nullable across services: a dead other source nulls this field alone (partial data), not the parent.
+        `  "${doc} Arguments apply per parent row."\n  ${rel.graphqlName}(${listArgs(far)}): [${far}!]${rel.crossService ? '' : '!'}`,
       );
       whereLines.push(`  ${rel.graphqlName}: ${typeNames(far).listFilter}`);
     } else {
@@ -173,7 +174,7 @@ function tableTypes(index: ModelIndex, table: TableModel): string {
     if (!rel.graphqlName || !isMany(rel) || taken.has(aggregateField(rel.graphqlName))) continue;
     const far = index.target(rel).table.graphql.type;
     relationLines.push(
-      `  "Aggregates over ${rel.graphqlName}, per parent row."\n  ${aggregateField(rel.graphqlName)}(where: ${typeNames(far).where}): ${typeNames(far).aggregate}!`,
+      `  "Aggregates over ${rel.graphqlName}, per parent row."\n  ${aggregateField(rel.graphqlName)}(where: ${typeNames(far).where}): ${typeNames(far).aggregate}${rel.crossService ? '' : '!'}`,
     );
   }
   const scalars = table.fields.map((f) => ({ f, s: scalarOf(f) }));

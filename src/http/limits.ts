@@ -3,9 +3,8 @@
 // DataSource guard that caps the rows one request reads and runs identical reads of one request once. The
 // rate limit's and the guard's counters live in one store: memory, or Redis (`limits.rateLimit.redisUrl`) so
 // that replicas share them.
-import { createRequire } from 'node:module';
 import type { Plugin } from 'graphql-yoga';
-import type { Redis as RedisClient } from 'ioredis';
+import { closeRedis, openRedis, redisAddress } from '../redis/client.js';
 import {
   BurstyRateLimiter,
   RateLimiterMemory,
@@ -24,8 +23,8 @@ import type { ReadQuery, Row } from '../ir/types.js';
 import { isRestPath } from '../rest/router.js';
 import { json } from './respond.js';
 
-/** Probes for load balancers and orchestrators: never rate-limited. */
-export const UNLIMITED_PATHS = new Set(['/health', '/ready', '/graphql/health']);
+/** Probes for load balancers and orchestrators, and the metrics scrape: never rate-limited. */
+export const UNLIMITED_PATHS = new Set(['/health', '/ready', '/graphql/health', '/metrics']);
 /** The `burst - points` extra requests refill over this many rate windows (so the sustained rate stays near `points`). */
 const BURST_WINDOWS = 30;
 /** A Redis that does not answer within this is treated as down for that request. */
@@ -70,10 +69,9 @@ export function createCounterStore(
     };
   }
   // Loaded only when configured: every CLI command would pay for it otherwise.
-  const { Redis } = createRequire(import.meta.url)('ioredis') as { Redis: typeof RedisClient };
   // Commands fail at once while disconnected (no offline queue) and after 1 s without an answer, so a
   // request never waits on a Redis that is down; the client reconnects in the background.
-  const redis = new Redis(config.redisUrl, {
+  const redis = openRedis(config.redisUrl, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
@@ -111,23 +109,9 @@ export function createCounterStore(
       }),
     ready: () => connected,
     async close() {
-      try {
-        await redis.quit();
-      } catch {
-        redis.disconnect();
-      }
+      await closeRedis(redis);
     },
   };
-}
-
-/** `host:port` of a Redis URL: what logs may say about it (never the password). */
-function redisAddress(url: string): string {
-  try {
-    const { hostname, port } = new URL(url);
-    return `${hostname}:${port || '6379'}`;
-  } catch {
-    return '(invalid URL)';
-  }
 }
 
 export interface RequestLimiter {

@@ -2,6 +2,8 @@
 // Mounted on the graphql-yoga server as an onRequest plugin, so there is one server and one port.
 import { timingSafeEqual } from 'node:crypto';
 import type { Plugin } from 'graphql-yoga';
+import { resilienceOf } from '../config/resilience-schema.js';
+import type { ServiceConfig } from '../config/types.js';
 import { ApiError } from '../errors/index.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { errorResponse, json } from './respond.js';
@@ -41,26 +43,47 @@ function modelBody(runtime: Runtime) {
 }
 
 async function ready(_request: Request, runtime: Runtime): Promise<Response> {
-  const checks = await Promise.all(
-    runtime.config.services.map(async (service) => {
-      try {
-        await runtime.sources.get(service.name).probe();
-        return { service: service.name, ok: true };
-      } catch (error) {
-        return {
-          service: service.name,
-          ok: false,
-          error: error instanceof ApiError ? error.message : 'unreachable',
-        };
-      }
-    }),
-  );
+  const checks = await Promise.all(runtime.config.services.map((service) => readiness(runtime, service)));
   const ok = checks.every((c) => c.ok);
   return json(
     { status: ok ? 'ready' : 'unavailable', services: checks },
     ok ? 200 : 503,
     ok ? {} : { 'retry-after': '5' },
   );
+}
+
+/**
+ * One source: an open breaker answers at once (no probe); otherwise a trivial query, given at most the
+ * connect timeout (plus a little) so /ready stays fast while a database hangs. Messages name the service,
+ * never its host.
+ */
+async function readiness(runtime: Runtime, service: ServiceConfig) {
+  const source = runtime.sources.get(service.name);
+  const { breaker, pool } = source.status();
+  const base = { service: service.name, breaker, pool };
+  if (breaker === 'open')
+    return {
+      ...base,
+      ok: false,
+      error: `Service '${service.name}' is unavailable: its circuit breaker is open.`,
+    };
+  const limit = resilienceOf(service).timeouts.connectMs + 500;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      source.probe(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error('timeout')), limit);
+      }),
+    ]);
+    return { ...base, ok: true };
+  } catch (error) {
+    const why =
+      error instanceof Error && error.message === 'timeout' ? 'no answer in time' : 'cannot connect';
+    return { ...base, ok: false, error: `Service '${service.name}' is unavailable: ${why}.` };
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 async function reload(request: Request, runtime: Runtime): Promise<Response> {

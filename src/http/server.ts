@@ -4,7 +4,14 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type Plugin } from 'graphql-yoga';
-import { deniedLine, refusal, REQUEST_ID_HEADER, requestIdOf } from '../auth/audit.js';
+import {
+  deniedLine,
+  deniedRecord,
+  refusal,
+  REQUEST_ID_HEADER,
+  requestIdOf,
+  type DeniedRequest,
+} from '../auth/audit.js';
 import { authenticationBlocked, isFailedAuthentication } from '../auth/failures.js';
 import { Authenticator } from '../auth/principal.js';
 import type { Principal } from '../auth/types.js';
@@ -33,6 +40,18 @@ import {
 } from './limits.js';
 import { docsPlugin } from './docs-routes.js';
 import { routesPlugin } from './routes.js';
+import { retryAfterPlugin } from './respond.js';
+import { httpCachingPlugin } from '../cache/http.js';
+import { createResultCache } from '../cache/result-cache.js';
+import { cacheDirective } from '../cache/scope.js';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { observabilityOf } from '../config/observability-schema.js';
+import { createLogger, legacyLog, type LogSink, type Logger } from '../observability/logger.js';
+import { sourceStatus, watchSources } from '../observability/metrics.js';
+import { runInRequest } from '../observability/request-scope.js';
+import { createTracing } from '../observability/tracing.js';
+import { metricsPlugin } from './metrics-route.js';
+import { observePlugin } from './observe-plugin.js';
 
 export interface JunctionServer {
   /** The address actually bound (port 0 picks a free one). */
@@ -47,13 +66,37 @@ export interface JunctionServer {
 export const STATEMENTS_HEADER = 'x-junction-sql-statements';
 const MAX_HEADER_BYTES = 320 * 1024;
 
+/** How a server logs and traces: a logger made by the caller (the CLI), and a span exporter (tests). */
+export interface ServerObservability {
+  /** Default: JSON lines (or text, per config) on stderr. */
+  logger?: Logger;
+  /** Replaces the OTLP exporter and turns tracing on (tests: InMemorySpanExporter). */
+  spanExporter?: SpanExporter;
+}
+
+/**
+ * `log` is either a sink that gets one readable text line per log entry (tests read these), or the logger and
+ * span exporter to use; the config's observability section decides the rest.
+ */
 export function createJunctionServer(
   runtime: Runtime,
-  log: (message: string) => void = console.error,
+  log: LogSink | ServerObservability = {},
 ): JunctionServer {
+  const observability = observabilityOf(runtime.config);
+  const logger =
+    typeof log === 'function'
+      ? createLogger({ ...observability.logs, format: 'text' }, log)
+      : (log.logger ?? createLogger(observability.logs));
+  const tracing = createTracing(
+    observability.tracing,
+    typeof log === 'function' ? undefined : log.spanExporter,
+  );
+  const logLine = legacyLog(logger);
   const limits = limitsOf(runtime.config);
+  // Data retrieval caching (src/cache): under the row guard, so cached rows count against its cap too.
+  const results = createResultCache(runtime, logLine);
   const sourceOf = (service: string) =>
-    guardSource(runtime.sources.get(service).data, limits.rows.maxPerResponse);
+    guardSource(results.wrap(service, runtime.sources.get(service).data), limits.rows.maxPerResponse);
   // One index and one set of schemas per model version; a request keeps the ones it started with.
   const schemas = new SchemaRegistry(runtime.current.model, sourceOf);
   runtime.onReload((next) => schemas.reload(next.model));
@@ -62,10 +105,11 @@ export function createJunctionServer(
   const counting = limits.rateLimit.enabled || (limits.authFailures.enabled && !auth.open);
   const counters = createCounterStore(
     counting ? limits.rateLimit : { redisUrl: null, redisKeyPrefix: '' },
-    log,
+    logLine,
   );
-  const guard = auth.open ? null : createAuthFailureGuard(limits.authFailures, counters, log);
+  const guard = auth.open ? null : createAuthFailureGuard(limits.authFailures, counters, logLine);
   const requests = new RequestStates();
+  const deny = (denied: DeniedRequest) => logger.warn(deniedRecord(denied), deniedLine(denied));
   // Resolved once per request by the authentication plugin, before anything reads it.
   const principalFor = (request: Request) =>
     requests.of(request).principal ?? new ApiError('INTERNAL', 'The credentials were not checked.');
@@ -73,20 +117,27 @@ export function createJunctionServer(
     const state = requests.of(request);
     const principal = state.principal instanceof ApiError ? null : (state.principal ?? null);
     const { id: requestId, client } = state;
-    log(
-      deniedLine({
-        requestId,
-        client,
-        principal,
-        method: request.method,
-        path: url.pathname,
-        ...refusal(error),
-      }),
-    );
+    deny({ requestId, client, principal, method: request.method, path: url.pathname, ...refusal(error) });
   };
   const stats = new WeakMap<Request, ExecStats>();
+  const serviceNames = new Set(runtime.config.services.map((service) => service.name));
+  const observed = observePlugin({
+    logger,
+    tracing,
+    services: () => serviceNames,
+    stateOf: (request) => requests.of(request),
+    statementsOf: (request) => stats.get(request)?.statements ?? null,
+  });
+  // Pool and breaker gauges read this server's sources at scrape time.
+  const unwatchSources = watchSources(() =>
+    runtime.config.services.map(({ name }) => ({
+      service: name,
+      status: sourceStatus(runtime.sources.get(name)),
+    })),
+  );
   const statsFor = (request: Request) => {
-    const counter = { statements: 0 };
+    const state = requests.of(request);
+    const counter = { statements: 0, request: state, cache: cacheDirective(request, state.principal) };
     stats.set(request, counter);
     return counter;
   };
@@ -108,41 +159,48 @@ export function createJunctionServer(
         principal: principalFor(request),
       };
     },
-    maskedErrors: { maskError: (error) => encodeGraphqlError(error, log) },
+    maskedErrors: { maskError: (error) => encodeGraphqlError(error, logLine) },
     plugins: [
       requestIdPlugin(requests),
-      authenticationPlugin(auth, guard, requests, audit, log),
+      observed.plugin,
+      metricsPlugin(observability.metrics),
+      authenticationPlugin(auth, guard, requests, audit, logLine),
       rateLimitPlugin(
         limits.rateLimit,
         counters,
         principalFor,
         (request) => requests.of(request).client,
-        log,
+        logLine,
       ),
       ...limitPlugins(limits),
       docsPlugin(runtime, principalFor),
-      routesPlugin(runtime, log),
+      routesPlugin(runtime, logLine),
       refuseWithoutCredentials('/graphql', principalFor, audit),
-      restPlugin(() => schemas.index, sourceOf, statsFor, log, auth, limits.rest, requests, guard),
+      restPlugin(() => schemas.index, sourceOf, statsFor, logLine, auth, limits.rest, requests, guard, deny),
+      httpCachingPlugin({ ttlSeconds: results.ttlSeconds, noStore: (path) => isUserSessionUrl(auth, path) }),
       statementsHeader(stats),
+      retryAfterPlugin(),
       graphqlDenials(audit),
     ],
     logging: {
       debug: () => {},
       info: () => {},
-      warn: (...args) => log(args.join(' ')),
-      error: (...args) => log(args.join(' ')),
+      warn: (...args) => logLine(args.join(' ')),
+      error: (...args) => logLine(args.join(' ')),
     },
   });
   // Legacy REST clients put whole filters in the URL; the filter grammar allows 100,000 characters, which
   // Node's default 16 KiB header limit would refuse before Junction could answer in DreamFactory's format.
-  const http = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, yoga);
+  // Each request runs in its own scope, so whatever logs below it logs with its request id.
+  const http = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) =>
+    runInRequest({}, () => yoga(req, res)),
+  );
   return {
     http,
-    fetch: async (request) => yoga.fetch(request),
+    fetch: async (request) => runInRequest({}, () => yoga.fetch(request)),
     async listen(port, host) {
       // With Redis, the first requests are counted there rather than let through while it connects.
-      await counters.ready();
+      await Promise.all([counters.ready(), results.ready()]);
       return new Promise((resolve, reject) => {
         http.once('error', reject);
         http.listen(port, host, () => {
@@ -157,7 +215,10 @@ export function createJunctionServer(
         http.closeIdleConnections();
       });
       // The Redis client and the system database's connections would otherwise keep the process alive.
-      await Promise.all([counters.close(), auth.close()]);
+      observed.close();
+      unwatchSources();
+      await Promise.all([counters.close(), auth.close(), tracing?.shutdown(), results.close()]);
+      logger.flush();
     },
   };
 }
@@ -272,6 +333,7 @@ function restPlugin(
   limits: RestLimits,
   requests: RequestStates,
   guard: AuthFailureGuard | null,
+  deny: (denied: DeniedRequest) => void,
 ): Plugin {
   return {
     async onRequest({ request, url, endResponse }) {
@@ -290,6 +352,7 @@ function restPlugin(
           return state.principal;
         },
         audit: { requestId: state.id, client: state.client },
+        deny,
         failedAuthentication: () => countFailure(guard, state),
       };
       endResponse(await handleRest(request, url, deps));

@@ -1,14 +1,14 @@
 // HTTP request under /api → a RestRequest routed to its handler → an encoded Response (compat §1, §2).
 // `/api`, `/api/v1`, `/api/v2` and any `/api/v{n}` are the same; service names are case-insensitive; trailing
 // slashes and path segments after a record id are ignored; POST can carry another verb (method override).
-import { deniedLine, refusal, requestIdOf } from '../auth/audit.js';
+import { deniedLine, refusal, requestIdOf, type DeniedRequest } from '../auth/audit.js';
 import { authenticationBlocked, isFailedAuthentication } from '../auth/failures.js';
 import type { Authenticator } from '../auth/principal.js';
 import { handleUserSession, isUserSessionPath } from '../auth/session-route.js';
 import type { Principal } from '../auth/types.js';
 import { documentedServices, serviceSpec } from '../docs/service-spec.js';
 import { encodeDfError } from '../errors/encode-df.js';
-import { ApiError } from '../errors/index.js';
+import { ApiError, retryAfterOf } from '../errors/index.js';
 import { DEFAULT_LIMITS, jsonDepthExceeds } from '../config/limits-schema.js';
 import type { RestLimits } from '../config/types.js';
 import { createExecContext } from '../executor/context.js';
@@ -46,6 +46,8 @@ export interface RestDeps {
   principal?: () => Promise<Principal>;
   /** The request id (also sent as X-Request-Id) and client address of the audit lines. */
   audit?: { requestId: string; client: string };
+  /** Writes the audit entry of a refusal (structured); without it the `denied:` line goes to `log`. */
+  deny?: (denied: DeniedRequest) => void;
   /**
    * Counts this request's failed authentication for the brute-force guard (at most once per request);
    * resolves to the seconds the client is now blocked for, or null.
@@ -80,18 +82,21 @@ export async function handleRest(request: Request, url: URL, deps: RestDeps): Pr
         requestId: requestIdOf(request.headers),
         client: 'unknown',
       };
-      deps.log(
-        deniedLine({
-          requestId,
-          client,
-          principal: seen.principal,
-          method: request.method,
-          path: url.pathname,
-          ...refusal(error),
-        }),
-      );
+      const denied = {
+        requestId,
+        client,
+        principal: seen.principal,
+        method: request.method,
+        path: url.pathname,
+        ...refusal(error),
+      };
+      if (deps.deny) deps.deny(denied);
+      else deps.log(deniedLine(denied));
     }
     const { status, body } = encodeDfError(error, deps.log);
+    // 503 while a database is down or busy: tell the client when to come back.
+    const retryAfter = retryAfterOf(error);
+    if (retryAfter !== null) headers = { ...headers, 'retry-after': String(retryAfter) };
     return encodeRestResponse({ status, body, headers }, format ?? 'json', null);
   }
 }

@@ -108,8 +108,9 @@ async function run(args: string[], timeoutMs = 20_000): Promise<Finished> {
 }
 
 /** Starts `serve` and resolves once it says it is serving; rejects with its output if it exits instead. */
+// One process: these tests are about the CLI, not the cluster (serve-workers.test.ts covers --workers).
 async function serve(args: string[]): Promise<Running> {
-  const running = start(['serve', ...args]);
+  const running = start(['serve', '--workers', '1', ...args]);
   const deadline = Date.now() + 20_000;
   while (!running.stderr.includes('junction: serving')) {
     if (running.done || Date.now() > deadline) {

@@ -1,12 +1,10 @@
 // ServiceConfig (type mongodb) → a MongoClient that connects on first use, the database it reads, and where
 // it points (without the password) for messages and logs.
 import { MongoClient } from 'mongodb';
+import { resilienceOf } from '../../config/resilience-schema.js';
 import type { ServiceConfig } from '../../config/types.js';
 import { ApiError } from '../../errors/index.js';
 import type { ConnectionTarget } from '../sql/target.js';
-
-/** Bounded so an unreachable server fails a request in seconds, not the driver's default 30 s. */
-const SERVER_SELECTION_MS = 5_000;
 
 export function mongoUrl(service: ServiceConfig): string {
   const c = service.connection;
@@ -20,9 +18,13 @@ export function mongoUrl(service: ServiceConfig): string {
 }
 
 export function createMongoClient(service: ServiceConfig): MongoClient {
+  const { pool, timeouts } = resilienceOf(service);
   return new MongoClient(mongoUrl(service), {
-    serverSelectionTimeoutMS: SERVER_SELECTION_MS,
-    connectTimeoutMS: SERVER_SELECTION_MS,
+    // Bounded so an unreachable server fails a request in seconds, not the driver's default 30 s.
+    serverSelectionTimeoutMS: timeouts.connectMs,
+    connectTimeoutMS: timeouts.connectMs,
+    maxPoolSize: pool.max,
+    waitQueueTimeoutMS: pool.acquireTimeoutMs,
     appName: 'junction',
   });
 }

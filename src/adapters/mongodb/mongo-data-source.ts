@@ -18,6 +18,7 @@ import {
 } from './compile-read.js';
 import { translateMongoError } from './errors.js';
 import { fromBson, toBson } from './values.js';
+import { observed, type StatementReporting } from '../../observability/statements.js';
 
 /** Field types per collection, from the model the runtime adopted (empty until then: values pass as given). */
 export type TypesOf = (table: string) => FieldTypes;
@@ -29,6 +30,8 @@ export interface MongoContext {
   /** Resolves whether the server can run multi-document transactions (replica set or mongos). */
   transactions: () => Promise<boolean>;
   startSession: () => Promise<ClientSession>;
+  /** Where executed commands are reported (metrics, traces); absent: nowhere. */
+  hub?: StatementReporting['hub'];
 }
 
 /** MongoDB ends a read that runs longer (MaxTimeMSExpired → 504 STATEMENT_TIMEOUT). */
@@ -277,8 +280,14 @@ export class MongoDataSource implements DataSource {
 
   private async run<T>(stats: ExecStats, command: (db: Db) => Promise<T>): Promise<T> {
     stats.statements += 1;
+    const reporting = this.ctx.hub && { service: this.ctx.service, hub: this.ctx.hub };
     try {
-      return await command(await this.ctx.db());
+      return await observed(
+        reporting,
+        { dialect: 'mongodb', request: stats.request, text: () => ({ sql: 'command', bindings: [] }) },
+        async () => command(await this.ctx.db()),
+        () => null,
+      );
     } catch (error) {
       throw translateMongoError(error, this.ctx.service);
     }

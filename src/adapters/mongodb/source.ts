@@ -11,6 +11,7 @@ import type { ServiceModel } from '../../model/types.js';
 import type { FieldTypes } from './compile-filter.js';
 import { createMongoClient, mongoDatabase, mongoTarget } from './connect.js';
 import { MongoDataSource } from './mongo-data-source.js';
+import { statementHub } from '../../observability/statements.js';
 
 const NO_TYPES: FieldTypes = new Map();
 
@@ -26,6 +27,7 @@ export class MongoSource {
     this.where = mongoTarget(service).where;
     this.data = new MongoDataSource({
       service: service.name,
+      hub: statementHub,
       db: () => this.db(),
       types: (table) => this.types.get(table) ?? NO_TYPES,
       transactions: () => this.transactions(),

@@ -3,7 +3,13 @@ import type { Knex } from 'knex';
 import pg from 'pg';
 import type { ServiceConfig } from '../../config/types.js';
 import { ApiError } from '../../errors/index.js';
-import { ACQUIRE_TIMEOUT_MS, CONNECT_TIMEOUT_MS, POOL } from '../sql/timeouts.js';
+import {
+  clientTimeoutError,
+  clientTimeoutMs,
+  connectTimeoutMs,
+  poolConfig,
+  statementTimeoutMs,
+} from '../sql/timeouts.js';
 import { urlTarget, type ConnectionTarget } from '../sql/target.js';
 
 const DEFAULT_PORT = 5432;
@@ -21,7 +27,11 @@ export function postgresKnexConfig(service: ServiceConfig): Knex.Config {
   const conn = service.connection;
   const common: Knex.PgConnectionConfig = {
     application_name: 'junction',
-    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    connectionTimeoutMillis: connectTimeoutMs(service),
+    // Server side: PostgreSQL cancels the statement (57014) and the connection stays usable.
+    statement_timeout: statementTimeoutMs(service),
+    // Client side: a frozen or blackholed server never answers; see guardQueries for what happens then.
+    query_timeout: clientTimeoutMs(service),
     keepAlive: true,
     types,
   } as Knex.PgConnectionConfig;
@@ -47,10 +57,46 @@ export function postgresKnexConfig(service: ServiceConfig): Knex.Config {
   return {
     client: 'pg',
     connection,
-    pool: { ...POOL },
-    acquireConnectionTimeout: ACQUIRE_TIMEOUT_MS,
+    pool: poolConfig(service, (conn, done) => {
+      guardQueries(conn as GuardedClient);
+      done(null, conn);
+    }),
     // Unqualified names resolve in the service's schema first; public stays reachable for extensions.
     ...(schema === 'public' ? {} : { searchPath: [schema, 'public'] }),
+  };
+}
+
+interface GuardedClient {
+  query: (...args: unknown[]) => unknown;
+  connection?: { stream?: { destroy(): void } };
+  __knex__disposed?: unknown;
+}
+
+/**
+ * After a client-side timeout pg has given up on the query but the connection still waits for its answer,
+ * so the next query on it would queue behind the stuck one. The connection is marked disposed (knex's pool
+ * then discards it instead of handing it out) and its socket closed at once.
+ */
+function guardQueries(conn: GuardedClient): void {
+  const query = conn.query;
+  const settle = (error: unknown): unknown => {
+    if (!(error instanceof Error) || error.message !== 'Query read timeout') return error;
+    const timeout = clientTimeoutError(error);
+    conn.__knex__disposed = timeout;
+    conn.connection?.stream?.destroy();
+    return timeout;
+  };
+  conn.query = (...args: unknown[]) => {
+    const last = args.length - 1;
+    const callback = args[last];
+    if (typeof callback === 'function') {
+      args[last] = (error: unknown, result: unknown) =>
+        (callback as (e: unknown, r: unknown) => void)(error ? settle(error) : error, result);
+      return query.apply(conn, args);
+    }
+    const result = query.apply(conn, args);
+    if (result instanceof Promise) return result.catch((error: unknown) => Promise.reject(settle(error)));
+    return result;
   };
 }
 

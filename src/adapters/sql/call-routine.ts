@@ -18,6 +18,7 @@ import type { ExecStats, RoutineResult } from '../../executor/data-source.js';
 import type { Row } from '../../ir/types.js';
 import { paramKey, returnsRows } from '../../model/routines.js';
 import type { ParamModel, RoutineModel } from '../../model/types.js';
+import { observed, type StatementReporting } from '../../observability/statements.js';
 import { DIALECTS } from './capabilities.js';
 import { translateDbError } from './db-errors.js';
 import { runStatement } from './run.js';
@@ -96,12 +97,20 @@ export async function callPostgres(
   routine: RoutineModel,
   args: RoutineArgs,
   stats: ExecStats,
+  reporting?: StatementReporting,
 ): Promise<RoutineResult> {
   const statement = compilePostgresCall(routine, args);
   stats.statements += 1;
   let rows: Row[];
   try {
-    rows = (await runStatement(db, 'postgres', statement)).rows as Row[];
+    const text = () => ({ sql: statement.text, bindings: statement.bindings });
+    const result = await observed(
+      reporting,
+      { dialect: 'postgres', request: stats.request, text },
+      () => runStatement(db, 'postgres', statement),
+      (done) => done.count,
+    );
+    rows = result.rows as Row[];
   } catch (error) {
     throw callError(error);
   }
@@ -143,11 +152,24 @@ interface MysqlConnection {
   ): void;
 }
 
-function query(conn: MysqlConnection, sql: string, values: unknown[], stats: ExecStats): Promise<unknown> {
+function query(
+  conn: MysqlConnection,
+  sql: string,
+  values: unknown[],
+  stats: ExecStats,
+  reporting?: StatementReporting,
+): Promise<unknown> {
   stats.statements += 1;
-  return new Promise((resolve, reject) => {
-    conn.query({ sql, values }, (error, result) => (error ? reject(error) : resolve(result)));
-  });
+  const details = { dialect: 'mysql', request: stats.request, text: () => ({ sql, bindings: values }) };
+  return observed(
+    reporting,
+    details,
+    () =>
+      new Promise((resolve, reject) => {
+        conn.query({ sql, values }, (error, result) => (error ? reject(error) : resolve(result)));
+      }),
+    () => null,
+  );
 }
 
 /**
@@ -168,6 +190,7 @@ export async function callMysql(
   routine: RoutineModel,
   args: RoutineArgs,
   stats: ExecStats,
+  reporting?: StatementReporting,
 ): Promise<RoutineResult> {
   const quote = DIALECTS.mysql.quote;
   const client = db.client as PoolClient;
@@ -186,6 +209,7 @@ export async function callMysql(
         `SELECT ${quote(routine.name)}(${placeholders}) AS output`,
         values,
         stats,
+        reporting,
       )) as Row[];
       return { resultSets: [], out: {}, value: rows[0]?.output ?? null };
     }
@@ -197,6 +221,7 @@ export async function callMysql(
         `SET ${sets}`,
         inouts.map((p) => mysqlValue(argumentFor(args, p))),
         stats,
+        reporting,
       );
     }
     const values: unknown[] = [];
@@ -205,13 +230,19 @@ export async function callMysql(
       values.push(mysqlValue(argumentFor(args, p)));
       return '?';
     });
-    const result = await query(conn, `CALL ${quote(routine.name)}(${list.join(', ')})`, values, stats);
+    const result = await query(
+      conn,
+      `CALL ${quote(routine.name)}(${list.join(', ')})`,
+      values,
+      stats,
+      reporting,
+    );
     // Each SELECT of the procedure is an array of rows; the status of the CALL itself (ResultSetHeader) is not.
     const resultSets = Array.isArray(result) ? (result.filter((part) => Array.isArray(part)) as Row[][]) : [];
     const outs = routine.params.filter(isOut);
     if (outs.length === 0) return { resultSets, out: {} };
     const select = outs.map((p) => `${variable(p)} AS p${p.position}`).join(', ');
-    const [row] = (await query(conn, `SELECT ${select}`, [], stats)) as Row[];
+    const [row] = (await query(conn, `SELECT ${select}`, [], stats, reporting)) as Row[];
     return {
       resultSets,
       out: Object.fromEntries(outs.map((p) => [paramKey(p), row?.[`p${p.position}`] ?? null])),

@@ -23,6 +23,7 @@ import { compileDelete, compileInsert, compileUpdate, compileUpsert } from './co
 import { translateDbError } from './db-errors.js';
 import { runStatement } from './run.js';
 import type { Statement } from './sql-text.js';
+import { observed, type StatementReporting } from '../../observability/statements.js';
 
 type SqlDialectName = Exclude<Dialect, 'mongodb'>;
 
@@ -38,12 +39,15 @@ export class SqlDataSource implements DataSource {
   constructor(
     private readonly db: () => Knex,
     private readonly name: SqlDialectName,
+    /** Where executed statements are reported (metrics, traces); absent: nowhere. */
+    private readonly reporting?: StatementReporting,
   ) {
     this.dialect = DIALECTS[name];
     if (name === 'postgres')
-      this.callRoutine = (routine, args, stats) => callPostgres(this.db(), routine, args, stats);
+      this.callRoutine = (routine, args, stats) =>
+        callPostgres(this.db(), routine, args, stats, this.reporting);
     if (name === 'mysql')
-      this.callRoutine = (routine, args, stats) => callMysql(this.db(), routine, args, stats);
+      this.callRoutine = (routine, args, stats) => callMysql(this.db(), routine, args, stats, this.reporting);
   }
 
   read(query: ReadQuery, stats: ExecStats): Promise<Row[]> {
@@ -100,7 +104,7 @@ export class SqlDataSource implements DataSource {
   }
 
   transaction<T>(work: (tx: DataSource) => Promise<T>): Promise<T> {
-    return this.db().transaction((trx) => work(new SqlDataSource(() => trx, this.name)));
+    return this.db().transaction((trx) => work(new SqlDataSource(() => trx, this.name, this.reporting)));
   }
 
   async insert(table: string, rows: Row[], returning: string[], stats: ExecStats): Promise<Row[]> {
@@ -159,7 +163,16 @@ export class SqlDataSource implements DataSource {
   private async run(statement: Statement, stats: ExecStats) {
     stats.statements += 1;
     try {
-      return await runStatement(this.db(), this.name, statement);
+      return await observed(
+        this.reporting,
+        {
+          dialect: this.name,
+          request: stats.request,
+          text: () => ({ sql: statement.text, bindings: statement.bindings }),
+        },
+        () => runStatement(this.db(), this.name, statement),
+        (result) => result.count,
+      );
     } catch (error) {
       throw translateDbError(error);
     }
@@ -169,7 +182,12 @@ export class SqlDataSource implements DataSource {
   private async build(qb: Knex.QueryBuilder, stats: ExecStats): Promise<Row[]> {
     stats.statements += 1;
     try {
-      return (await qb) as Row[];
+      return await observed(
+        this.reporting,
+        { dialect: this.name, request: stats.request, text: () => qb.toSQL() },
+        async () => (await qb) as Row[],
+        (rows) => (Array.isArray(rows) ? rows.length : null),
+      );
     } catch (error) {
       throw translateDbError(error);
     }

@@ -6,6 +6,10 @@ import type { Knex } from 'knex';
 import type { ServiceConfig } from '../../config/types.js';
 import { ApiError } from '../../errors/index.js';
 import type { ConnectionTarget } from '../sql/target.js';
+import { resilienceOf } from '../../config/resilience-schema.js';
+import { SqliteProcessClient } from './knex-client.js';
+import { applyPragmas, busyTimeoutFor, sqlitePragmas } from './pragmas.js';
+import type { RemoteOptions } from './remote.js';
 
 export interface SqliteFile {
   /** Absolute path, or `:memory:`. */
@@ -53,35 +57,40 @@ function withMemory(file: SqliteFile): SqliteFile {
 
 export function sqliteKnexConfig(service: ServiceConfig, options: SqliteOptions = {}): Knex.Config {
   const file = resolveSqliteFile(service, options);
+  const statementMs = resilienceOf(service).timeouts.statementMs;
+  const busyTimeoutMs = busyTimeoutFor(statementMs);
+  const pragmas = sqlitePragmas(busyTimeoutMs);
+  const remote: RemoteOptions = { ...file, pragmas, service: service.name, statementMs };
   // knex's better-sqlite3 client passes only `readonly` to the driver, not `fileMustExist`, so the check
   // runs here: knex calls this before opening the first connection (and the pool keeps that one open).
   const connection = () => {
     if (file.mustExist && !existsSync(file.filename)) throw missingFile(service, file.filename);
-    return { filename: file.filename, options: { readonly: file.readonly } };
+    return { filename: file.filename, options: { readonly: file.readonly }, remote };
   };
+  // A `:memory:` database lives inside its connection: one in another process would be another, empty
+  // database, so it stays on this thread (its statements are fast and nothing else can lock it).
+  const inProcess = file.filename === ':memory:';
   return {
-    client: 'better-sqlite3',
+    // knex accepts a client class; its declared type is the base Client, which ours extends at run time.
+    client: inProcess ? 'better-sqlite3' : (SqliteProcessClient as unknown as typeof Knex.Client),
     useNullAsDefault: true,
     // knex warns about a missing `connection.filename` unless the provider function carries one.
     connection: Object.assign(connection, { filename: file.filename }),
-    // One connection: better-sqlite3 is synchronous, a second one would only contend for the file lock.
-    pool: { min: 1, max: 1, afterCreate: applyPragmas },
+    // One connection: SQLite allows one writer, a second connection would only contend for the file lock.
+    // The statement process applies the pragmas itself when it opens the file.
+    pool: inProcess ? { min: 1, max: 1, afterCreate: pragmasAfterCreate(busyTimeoutMs) } : { min: 1, max: 1 },
   };
 }
 
-function applyPragmas(
-  db: BetterSqlite3.Database,
-  done: (err: Error | null, db: BetterSqlite3.Database) => void,
-) {
-  try {
-    // SQLite enforces foreign keys only when asked, per connection.
-    db.pragma('foreign_keys = ON');
-    // Wait for another process's write lock instead of failing at once with SQLITE_BUSY.
-    db.pragma('busy_timeout = 5000');
-    done(null, db);
-  } catch (error) {
-    done(error as Error, db);
-  }
+function pragmasAfterCreate(busyTimeoutMs: number) {
+  return (db: BetterSqlite3.Database, done: (err: Error | null, db: BetterSqlite3.Database) => void) => {
+    try {
+      applyPragmas(db, busyTimeoutMs);
+      done(null, db);
+    } catch (error) {
+      done(error as Error, db);
+    }
+  };
 }
 
 function missingFile(service: ServiceConfig, filename: string): ApiError {

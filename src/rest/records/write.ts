@@ -310,6 +310,8 @@ async function batch(
   const outcomes: unknown[] = [];
   const failed: number[] = [];
   const written: Row[] = [];
+  // The database could not be reached or took too long: not a fault of any record.
+  let unavailable: ApiError | undefined;
   const scopeFor = (ops: RecordOps): WriteScope => ({
     ctx,
     ops,
@@ -323,6 +325,7 @@ async function batch(
         written.push(row);
         outcomes.push(idRow(ctx, entry, fields, row));
       } catch (error) {
+        if (isAvailability(error)) unavailable ??= error;
         failed.push(i);
         outcomes.push(dfItemError(error));
         if (!keepGoing) return;
@@ -346,6 +349,9 @@ async function batch(
   } else {
     await loop(scopeFor(recordOps(ctx.exec.source(entry.service.name), ctx.exec)));
   }
+  // Nothing is stored (rolled back, or nothing written yet): the client should retry the whole request, so it
+  // gets the 503/504 with Retry-After rather than a batch error it would read as a problem with its records.
+  if (unavailable && (rollback || written.length === 0)) throw unavailable;
   if (failed.length > 0) {
     throw new ApiError(
       'BATCH_ERROR',
@@ -359,6 +365,12 @@ async function batch(
 }
 
 const MAX_BATCH = 10_000;
+
+function isAvailability(error: unknown): error is ApiError {
+  return (
+    error instanceof ApiError && (error.code === 'SOURCE_UNAVAILABLE' || error.code === 'STATEMENT_TIMEOUT')
+  );
+}
 const ROLLED_BACK = new Error('batch rolled back');
 
 /** Removes rows a failed rollback batch created on other services (they had no share in its transaction). */

@@ -37,12 +37,13 @@ function uniqueName(): string {
   return `junction_t_${randomBytes(5).toString('hex')}`;
 }
 
-export async function createTestDatabase(dialect: TestDialect): Promise<TestDatabase> {
+/** `serverUrl` points at another server than PG_URL/MYSQL_URL (e.g. a private instance in a fault test). */
+export async function createTestDatabase(dialect: TestDialect, serverUrl?: string): Promise<TestDatabase> {
   switch (dialect) {
     case 'postgres':
-      return createPostgresDatabase();
+      return createPostgresDatabase(serverUrl);
     case 'mysql':
-      return createMysqlDatabase();
+      return createMysqlDatabase(serverUrl);
     case 'sqlite':
       return createSqliteFile();
   }
@@ -74,10 +75,10 @@ async function withPg<T>(url: string, run: (client: pg.Client) => Promise<T>): P
   }
 }
 
-async function createPostgresDatabase(): Promise<TestDatabase> {
+async function createPostgresDatabase(server = PG_URL): Promise<TestDatabase> {
   const name = uniqueName();
-  await withPg(PG_URL, (c) => c.query(`create database "${name}"`));
-  const url = urlWithDatabase(PG_URL, name);
+  await withPg(server, (c) => c.query(`create database "${name}"`));
+  const url = urlWithDatabase(server, name);
   let dropped = false;
   return {
     dialect: 'postgres',
@@ -89,7 +90,7 @@ async function createPostgresDatabase(): Promise<TestDatabase> {
       if (dropped) return;
       dropped = true;
       // FORCE ends connections a failed test may have left open.
-      await withPg(PG_URL, (c) => c.query(`drop database if exists "${name}" with (force)`));
+      await withPg(server, (c) => c.query(`drop database if exists "${name}" with (force)`));
     },
   };
 }
@@ -103,10 +104,10 @@ async function withMysql<T>(url: string, run: (conn: mysql.Connection) => Promis
   }
 }
 
-async function createMysqlDatabase(): Promise<TestDatabase> {
+async function createMysqlDatabase(server = MYSQL_URL): Promise<TestDatabase> {
   const name = uniqueName();
-  await withMysql(MYSQL_URL, (c) => c.query(`create database \`${name}\` character set utf8mb4`));
-  const url = urlWithDatabase(MYSQL_URL, name);
+  await withMysql(server, (c) => c.query(`create database \`${name}\` character set utf8mb4`));
+  const url = urlWithDatabase(server, name);
   let dropped = false;
   return {
     dialect: 'mysql',
@@ -116,7 +117,7 @@ async function createMysqlDatabase(): Promise<TestDatabase> {
     drop: async () => {
       if (dropped) return;
       dropped = true;
-      await withMysql(MYSQL_URL, (c) => c.query(`drop database if exists \`${name}\``));
+      await withMysql(server, (c) => c.query(`drop database if exists \`${name}\``));
     },
   };
 }

@@ -21,11 +21,28 @@ describe('defaults and connections', () => {
           sampleSize: 1000,
           maxRecords: 1000,
           tables: {},
+          pool: { max: 10, acquireTimeoutMs: 2000, maxWaiting: 100 },
+          timeouts: { connectMs: 2000, statementMs: 5000 },
+          breaker: { failures: 5, openMs: 5000 },
+          cache: { ttlSeconds: 0 },
         },
       ],
       virtualForeignKeys: [],
       auth: { apiKeyInQuery: true, roles: [], apps: [] },
       limits: DEFAULT_LIMITS,
+      cache: {
+        store: 'memory',
+        redisUrl: null,
+        keyPrefix: 'junction',
+        maxEntries: 10000,
+        maxBytes: 67108864,
+        maxEntryBytes: 1048576,
+      },
+      observability: {
+        logs: { level: 'info', format: 'json' },
+        metrics: { enabled: true, token: null },
+        tracing: { enabled: false, endpoint: null, serviceName: 'junction' },
+      },
     });
   });
 
@@ -153,7 +170,7 @@ describe('shape errors', () => {
   it('rejects an unknown key with its path and the allowed keys', () => {
     expect(problems({ services: [{ ...sqlite(), maxrecords: 5 }] })).toEqual([
       'services[0].maxrecords: unknown key (expected one of name, type, label, description, url, connection, ' +
-        'filename, schema, database, sampleSize, maxRecords, tables)',
+        'filename, schema, database, sampleSize, maxRecords, tables, pool, timeouts, breaker, cache)',
     ]);
   });
 
@@ -222,7 +239,7 @@ describe('shape errors', () => {
         virtualForeignKeys: [{ from: 'x.a.b', to: 'nowhere.c.d' }],
       }),
     ).toEqual([
-      'server.colour: unknown key (expected one of host, port, adminToken)',
+      'server.colour: unknown key (expected one of host, port, adminToken, workers, shutdownTimeoutMs)',
       'server.port: must be at least 1',
       'services[0]: needs url or connection',
       "services[10].name: duplicate service name 'x' (first at services[0])",
