@@ -4,6 +4,9 @@ import { defineConfig } from 'vitest/config';
 // @graphql-tools, loaded by Node, use the CommonJS build: two graphql instances whose types and errors fail
 // each other's instanceof checks ("Cannot use GraphQLList from another module or realm"). Node itself loads
 // the CommonJS build for everyone, so tests do the same.
+/** Fault-injection suites (security.md §4.4 R1–R7): databases killed, frozen, exhausted under load. */
+const FAULTS = 'test/integration/fault-*.test.ts';
+
 const resolve = { alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }] };
 
 export default defineConfig({
@@ -25,6 +28,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
+          exclude: [FAULTS],
           globalSetup: ['test/integration/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
@@ -32,6 +36,20 @@ export default defineConfig({
           maxWorkers: 2,
           // Unit tests first: they fail fast and need no database.
           sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        resolve,
+        test: {
+          name: 'faults',
+          include: [FAULTS],
+          globalSetup: ['test/integration/global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          // The fault goals are absolute latencies (/health p99 < 50 ms, answers within 2.5 s): each file runs
+          // alone, after everything else, so it measures Junction and not the file next to it.
+          maxWorkers: 1,
+          sequence: { groupOrder: 2 },
         },
       },
     ],
