@@ -121,7 +121,9 @@ function startJunction(name: string, dir: string, url: string, port: number, tem
   const config = join(temp, `junction-${port}.yaml`);
   writeFileSync(
     config,
-    `server: { port: ${port} }\nschemaCache: { mode: off }\nservices:\n` +
+    // No rate limit: all the load comes from one client address, which the default limit would refuse.
+    `server: { port: ${port} }\nschemaCache: { mode: off }\nlimits: { rateLimit: { enabled: false } }\n` +
+      `services:\n` +
       `  - name: chinook\n    type: postgres\n    url: ${url}\n`,
   );
   // One process, like every peer: `serve` would otherwise fork one worker per core (bench/workers.ts
