@@ -286,5 +286,22 @@ export function leakIn(body: string, sent: string | string[]): RegExpExecArray |
   for (const piece of [...pieces].sort((a, b) => b.length - a.length)) {
     if (piece.length > 0) text = text.split(piece).join(' ');
   }
-  return LEAK.exec(text);
+  // Messages may quote a cut piece of the request (`field in filter request: 'MediaTypeId pg_s'` for the token
+  // `pg_s<>leep(`): a match whose whole word the client itself sent is an echo; `pg_catalog` from a request
+  // that only said `pg_sleep` is still a leak.
+  const sentText = (typeof sent === 'string' ? [sent] : sent).join('\n');
+  for (const match of text.matchAll(new RegExp(LEAK.source, 'gi'))) {
+    const word = wordAround(text, match.index, match[0].length);
+    if (!sentText.includes(word)) return LEAK.exec(match[0]);
+  }
+  return null;
+}
+
+/** The run of identifier characters around text[start, start + length) (at least the match itself). */
+function wordAround(text: string, start: number, length: number): string {
+  let from = start;
+  let to = start + length;
+  while (from > 0 && /[\w$.]/.test(text[from - 1] ?? '')) from -= 1;
+  while (to < text.length && /[\w$.]/.test(text[to] ?? '')) to += 1;
+  return text.slice(from, to);
 }
