@@ -2,7 +2,7 @@
 // with a YAML config in a temp directory, its stderr collected, its exit awaited, and its worker processes
 // (cluster mode) listed from /proc. Every process started here is killed by stopAllServers().
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { Agent, get } from 'node:http';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -109,22 +109,8 @@ export async function serveUntilReady(configFile: string, args: string[]): Promi
   return server;
 }
 
-/** The pids whose parent is `pid` (a cluster primary's workers), read from /proc. */
-export function childPids(pid: number): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^[0-9]+$/.test(entry)) continue;
-    try {
-      // Field 4 of /proc/<pid>/stat is the parent pid; the command name (field 2) may contain spaces.
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === pid) pids.push(Number(entry));
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  return pids.sort((a, b) => a - b);
-}
+/** The pids whose parent is `pid` (a cluster primary's workers): one helper for every test. */
+export { childPids } from './faults/processes.js';
 
 export async function stopAllServers(): Promise<void> {
   await Promise.all(
