@@ -14,6 +14,8 @@ import { SourceBreaker } from './resilience/breaker.js';
 import { guardDataSource } from './resilience/guarded-data-source.js';
 import { connectionTarget, createKnex, destroyKnex, probeConnection } from './sql/connect.js';
 import { translateDbError } from './sql/db-errors.js';
+import { applySchemaChange } from './sql/ddl.js';
+import type { SchemaChange } from '../model/schema-change.js';
 import { SqlDataSource } from './sql/sql-data-source.js';
 
 import { statementHub } from '../observability/statements.js';
@@ -35,6 +37,8 @@ export interface Source {
   status(): SourceStatus;
   /** The service's part of the model just built (on start and reload), for sources that need field types. */
   adopt?(model: ServiceModel): void;
+  /** Runs a checked `_schema` change as DDL (SQL sources; atomic where the database allows). */
+  applySchema?(change: SchemaChange): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -96,6 +100,11 @@ class SqlSource implements Source {
 
   probe(): Promise<void> {
     return probeConnection(this.knex(), this.service);
+  }
+
+  applySchema(change: SchemaChange): Promise<void> {
+    if (this.service.type === 'mongodb') throw new ApiError('INTERNAL', 'not a SQL service');
+    return applySchemaChange(this.knex(), this.service.type, this.service.schema, change);
   }
 
   async introspect(onProgress?: (message: string) => void): Promise<RawCatalog> {

@@ -1,6 +1,7 @@
-// The `observability` section: log level and format, the Prometheus /metrics endpoint, OpenTelemetry tracing.
-// zod checks each value and fills the defaults; normaliseObservability gives the ObservabilityConfig the server
-// reads. Environment overrides (JUNCTION_LOG_LEVEL, OTEL_*) are applied where the logger and tracer are made.
+// The `observability` section: log level and format, the Prometheus /metrics endpoint, OpenTelemetry tracing,
+// the query log. zod checks each value and fills the defaults; normaliseObservability gives the
+// ObservabilityConfig the server reads. Environment overrides (JUNCTION_LOG_LEVEL, OTEL_*, JUNCTION_QUERY_LOG,
+// DB_QUERY_LOG_ENABLED) are applied where the logger, tracer and query log are made.
 import { z } from 'zod';
 import type { JunctionConfig, ObservabilityConfig } from './types.js';
 
@@ -60,11 +61,31 @@ const tracingSchema = z
   })
   .describe('OpenTelemetry tracing, off by default.');
 
+const queryLogSchema = z
+  .strictObject({
+    enabled: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Log every SQL statement (and MongoDB operation) at level info: service, statement with placeholders, bound values, duration, rows, request id; and each event script as it runs. Default false. JUNCTION_QUERY_LOG=true|false, or DreamFactory's DB_QUERY_LOG_ENABLED=true|false, overrides it (JUNCTION_QUERY_LOG wins when both are set).",
+      ),
+    bindings: z
+      .enum(['redacted', 'shown'])
+      .default('redacted')
+      .describe(
+        'redacted: each bound value is replaced by its type (<string>, <number>, …), so the log shows how many values and of what kind, never the values. shown: the values themselves, JSON-encoded and truncated; they may hold personal data or secrets, so use it only while debugging. Default redacted.',
+      ),
+  })
+  .describe(
+    "The query log: what Junction sends to the databases for each request (like DreamFactory's DB_QUERY_LOG_ENABLED), off by default.",
+  );
+
 export const observabilitySchema = z
   .strictObject({
     logs: logsSchema.prefault({}),
     metrics: metricsSchema.prefault({}),
     tracing: tracingSchema.prefault({}),
+    queryLog: queryLogSchema.prefault({}),
   })
   .describe('Logs, metrics and traces.');
 
@@ -79,6 +100,7 @@ export function normaliseObservability(file: ObservabilityFile): ObservabilityCo
       endpoint: file.tracing.endpoint ?? null,
       serviceName: file.tracing.serviceName,
     },
+    queryLog: { ...file.queryLog },
   };
 }
 

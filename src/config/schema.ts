@@ -7,6 +7,7 @@ import { authSchema, normaliseAuth } from './auth-schema.js';
 import { cacheSchema, normaliseCache, serviceCacheSchema } from './cache-schema.js';
 import { limitsSchema, normaliseLimits } from './limits-schema.js';
 import { normaliseObservability, observabilitySchema } from './observability-schema.js';
+import { normaliseScripts, scriptsSchema } from './scripts-schema.js';
 import { breakerSchema, poolSchema, timeoutsSchema } from './resilience-schema.js';
 import type { ConnectionConfig, FieldRef, JunctionConfig, ServiceConfig } from './types.js';
 
@@ -176,10 +177,18 @@ export const configFileSchema = z
     schemaCache: schemaCacheSchema.prefault({}),
     services: z.array(serviceSchema).min(1, 'needs at least one service').describe('The databases to serve.'),
     virtualForeignKeys: z.array(virtualForeignKeySchema).default([]),
+    relationsFile: z
+      .string()
+      .min(1)
+      .default('./junction.relations.json')
+      .describe(
+        "Where virtual foreign keys added over the API (`_schema/{table}/_related`) are kept, relative to this file's directory.",
+      ),
     auth: authSchema.prefault({}),
     limits: limitsSchema.prefault({}),
     observability: observabilitySchema.prefault({}),
     cache: cacheSchema.prefault({}),
+    scripts: scriptsSchema.prefault({}),
   })
   .meta({
     title: 'Junction configuration',
@@ -233,10 +242,12 @@ export function normaliseConfig(
       from: toFieldRef(key.from),
       to: toFieldRef(key.to),
     })),
+    relationsFile: resolve(baseDir, file.relationsFile),
     auth: normaliseAuth(file.auth, { baseDir }),
     limits: normaliseLimits(file.limits),
     observability: normaliseObservability(file.observability),
     cache: normaliseCache(file.cache),
+    scripts: normaliseScripts(file.scripts, baseDir),
   };
 }
 

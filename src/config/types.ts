@@ -10,6 +10,9 @@ export interface JunctionConfig {
   schemaCache: SchemaCacheConfig;
   services: ServiceConfig[];
   virtualForeignKeys: VirtualForeignKeyConfig[];
+  /** Absolute path of the file holding virtual foreign keys added over the API (`_schema`); absent (a config
+   * built in code): such keys cannot be added. */
+  relationsFile?: string;
   /** Apps, API keys and roles; with no apps configured the API is open (and `serve` warns). */
   auth: AuthConfig;
   /** Request limits (security.md T13–T15). normaliseConfig always sets them; a config built in code may leave
@@ -21,6 +24,40 @@ export interface JunctionConfig {
   /** Where cached read results live (src/config/cache-schema.ts); absent in a config built in code, which
    * then gets DEFAULT_CACHE (read it through cacheOf). */
   cache?: CacheConfig;
+  /** Event scripts and scripted services (src/config/scripts-schema.ts); absent in a config built in code
+   * (none: read it through scriptsOf). */
+  scripts?: ScriptsConfig;
+}
+
+/** Event scripts and scripted services: modules in `dir`, trusted operator code. */
+export interface ScriptsConfig {
+  /** Absolute folder of the modules. */
+  dir: string;
+  /** Default time limit of one script run. */
+  timeoutMs: number;
+  /** What scripts read as `platform.config`. */
+  settings: Record<string, unknown>;
+  events: EventScriptConfig[];
+  services: ScriptedServiceConfig[];
+}
+
+export interface EventScriptConfig {
+  /** DreamFactory event name (`chinook._table.Album.get.post_process`), `*`/`{…}` segments match any one. */
+  event: string;
+  /** Module path relative to `dir`. */
+  module: string;
+  timeoutMs: number;
+  /** Role its platform.api calls run as; null: the caller's. */
+  role: string | null;
+}
+
+export interface ScriptedServiceConfig {
+  name: string;
+  module: string;
+  label: string | null;
+  description: string | null;
+  timeoutMs: number;
+  role: string | null;
 }
 
 /** The result cache's store; caching itself is switched on per service (ServiceConfig.cache). */
@@ -54,6 +91,8 @@ export interface ObservabilityConfig {
   metrics: { enabled: boolean; token: string | null };
   /** OTLP/HTTP span export; endpoint null means the OTEL_* environment or the collector's default. */
   tracing: { enabled: boolean; endpoint: string | null; serviceName: string };
+  /** One info line per statement and per hook run; JUNCTION_QUERY_LOG / DB_QUERY_LOG_ENABLED override `enabled`. */
+  queryLog: { enabled: boolean; bindings: 'redacted' | 'shown' };
 }
 
 /** Limits, on by default; each rejection is a 400 (413 for bodies, 429 for rate limits) with a stable code. */

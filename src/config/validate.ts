@@ -4,6 +4,7 @@
 import type { z } from 'zod';
 import type { ApiError } from '../errors/index.js';
 import { checkAuth } from './auth-schema.js';
+import { checkScripts } from './scripts-schema.js';
 import { configFileSchema, parseFieldRef, problem, SERVICE_TYPES, type ConfigFile } from './schema.js';
 
 type Path = PropertyKey[];
@@ -16,6 +17,7 @@ export function validateConfig(document: unknown): { file: ConfigFile | null; er
   const parsed = configFileSchema.safeParse(document, { error: describeIssue });
   const errors = parsed.success ? [] : parsed.error.issues.flatMap(toProblems);
   errors.push(...checkServices(document), ...checkVirtualKeys(document), ...checkAuth(document));
+  if (isRecord(document)) errors.push(...checkScripts(document));
   return { file: parsed.success && errors.length === 0 ? parsed.data : null, errors };
 }
 

@@ -201,41 +201,7 @@ export function openApiDocument(service: ServiceModel, options: OpenApiOptions):
     paths['/user/session'] = sessionPath(options);
   }
 
-  const securitySchemes: Json = {
-    api_key_header: {
-      type: 'apiKey',
-      in: 'header',
-      name: 'X-DreamFactory-Api-Key',
-      description: 'The app’s API key.',
-    },
-    session_token: {
-      type: 'apiKey',
-      in: 'header',
-      name: 'X-DreamFactory-Session-Token',
-      description: 'A session token from POST /api/v2/user/session (sent together with an API key).',
-    },
-    bearer: {
-      type: 'http',
-      scheme: 'bearer',
-      bearerFormat: 'JWT',
-      description: 'A session token as `Authorization: Bearer …`.',
-    },
-  };
-  const security: Json[] = [
-    { api_key_header: [] },
-    { api_key_header: [], session_token: [] },
-    { api_key_header: [], bearer: [] },
-  ];
-  if (options.apiKeyInQuery) {
-    securitySchemes.api_key_query = {
-      type: 'apiKey',
-      in: 'query',
-      name: 'api_key',
-      description: 'The app’s API key in the query string (DreamFactory style; prefer the header).',
-    };
-    security.push({ api_key_query: [] });
-  }
-  if (options.open) security.push({});
+  const { securitySchemes, security } = securityOf(options);
 
   return {
     openapi: '3.1.0',
@@ -276,4 +242,47 @@ export function openApiDocument(service: ServiceModel, options: OpenApiOptions):
       securitySchemes,
     },
   };
+}
+
+/** How a caller authenticates: API key header, session token or bearer; `?api_key=` and none where allowed. */
+export function securityOf(options: Pick<OpenApiOptions, 'open' | 'apiKeyInQuery'>): {
+  securitySchemes: Json;
+  security: Json[];
+} {
+  const securitySchemes: Json = {
+    api_key_header: {
+      type: 'apiKey',
+      in: 'header',
+      name: 'X-DreamFactory-Api-Key',
+      description: 'The app’s API key.',
+    },
+    session_token: {
+      type: 'apiKey',
+      in: 'header',
+      name: 'X-DreamFactory-Session-Token',
+      description: 'A session token from POST /api/v2/user/session (sent together with an API key).',
+    },
+    bearer: {
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'JWT',
+      description: 'A session token as `Authorization: Bearer …`.',
+    },
+  };
+  const security: Json[] = [
+    { api_key_header: [] },
+    { api_key_header: [], session_token: [] },
+    { api_key_header: [], bearer: [] },
+  ];
+  if (options.apiKeyInQuery) {
+    securitySchemes.api_key_query = {
+      type: 'apiKey',
+      in: 'query',
+      name: 'api_key',
+      description: 'The app’s API key in the query string (DreamFactory style; prefer the header).',
+    };
+    security.push({ api_key_query: [] });
+  }
+  if (options.open) security.push({});
+  return { securitySchemes, security };
 }

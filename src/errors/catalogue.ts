@@ -1,7 +1,15 @@
 // The one catalogue of error codes: every error a client or operator can see has a stable code here.
 // Each entry fixes the HTTP status and the family; messages are written where the error is raised.
 
-export type ErrorFamily = 'request' | 'config' | 'model' | 'auth' | 'database' | 'not_supported' | 'internal';
+export type ErrorFamily =
+  | 'request'
+  | 'config'
+  | 'model'
+  | 'auth'
+  | 'database'
+  | 'script'
+  | 'not_supported'
+  | 'internal';
 
 interface CodeSpec {
   readonly status: number;
@@ -40,6 +48,10 @@ export const ERROR_CODES = {
   /** A request DreamFactory answers with 500 and a message of its own (e.g. an unknown id_field). */
   REQUEST_FAILED: { status: 500, family: 'request' },
   METHOD_NOT_ALLOWED: { status: 405, family: 'request' },
+  /** A `_schema` write names something that exists already, or drops what another table or key still uses. */
+  SCHEMA_CONFLICT: { status: 409, family: 'request' },
+  /** The database refused a checked `_schema` change (its own text goes to the log, never to the client). */
+  SCHEMA_REJECTED: { status: 400, family: 'request' },
   // database: what a write or read ran into, in words a client can act on (never the SQL)
   SOURCE_UNAVAILABLE: { status: 503, family: 'database' },
   INTROSPECTION_FAILED: { status: 500, family: 'database' },
@@ -53,6 +65,14 @@ export const ERROR_CODES = {
   INVALID_VALUE: { status: 400, family: 'database' },
   STATEMENT_TIMEOUT: { status: 504, family: 'database' },
   DATABASE_ERROR: { status: 500, family: 'database' },
+  // scripts (src/scripts): an event script or scripted service stopped the request, failed or ran too long
+  /** `platform.reject(400 | 422 | 409, …)`: the script's own message goes to the client. */
+  SCRIPT_REJECTED: { status: 400, family: 'script' },
+  SCRIPT_UNPROCESSABLE: { status: 422, family: 'script' },
+  SCRIPT_CONFLICT: { status: 409, family: 'script' },
+  /** The script threw: the client learns which event, the log gets the module, message and stack. */
+  SCRIPT_FAILED: { status: 500, family: 'script' },
+  SCRIPT_TIMEOUT: { status: 504, family: 'script' },
   // everything else
   NOT_SUPPORTED: { status: 501, family: 'not_supported' },
   INTERNAL: { status: 500, family: 'internal' },

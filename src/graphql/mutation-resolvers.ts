@@ -13,7 +13,9 @@ import {
   type WriteResult,
 } from '../executor/execute-write.js';
 import { ensureColumns } from '../ir/select.js';
-import type { ReadQuery, Row } from '../ir/types.js';
+import type { Expr, ReadQuery, Row } from '../ir/types.js';
+import type { InsertNode } from '../ir/write.js';
+import { mutateWithScripts } from './event-scripts.js';
 import type { ModelIndex, TableEntry } from '../model/model-index.js';
 import { enumValue } from './names.js';
 import { insertNode, setColumns, upsertValues } from './mutation-to-ir.js';
@@ -36,69 +38,97 @@ export function buildMutationResolvers(
       const entry = index.entry(service.name, table.name);
       const m = mutationNames(service, table);
       const handlers: Record<keyof MutationNames, Resolver> = {} as Record<keyof MutationNames, Resolver>;
+      // Each write runs with the table's event scripts (event-scripts.ts): they see and may change the records.
+      // The answer is read inside the work: with scripts that is inside the transaction, before it ends.
+      const insert = <T>(
+        nodes: InsertNode[],
+        ctx: GraphqlContext,
+        args: Args,
+        data: string,
+        answer: (result: WriteResult, onExec: ExecContext) => Promise<T>,
+      ) =>
+        mutateWithScripts(
+          ctx,
+          exec(ctx),
+          entry,
+          'post',
+          args,
+          data,
+          nodes.map((node) => node.values),
+          async (records, onExec) => {
+            const rows = withRecords(nodes, records ?? [], service.name, table.name);
+            const result = await executeInsert(
+              { kind: 'insert', service: service.name, table: table.name, rows },
+              onExec,
+            );
+            return { keys: result.keys, value: await answer(result, onExec) };
+          },
+        );
+      const update = <T>(
+        where: Expr | null,
+        ctx: GraphqlContext,
+        args: Args,
+        answer: (result: WriteResult, onExec: ExecContext) => Promise<T>,
+      ) =>
+        mutateWithScripts(
+          ctx,
+          exec(ctx),
+          entry,
+          'patch',
+          args,
+          'set',
+          [setColumns(entry, args.set as Args)],
+          async (records, onExec) => {
+            const op = {
+              kind: 'update' as const,
+              service: service.name,
+              table: table.name,
+              where,
+              set: records?.[0] ?? {},
+            };
+            const result = await executeUpdate(op, onExec);
+            return { keys: result.keys, value: await answer(result, onExec) };
+          },
+        );
+      const remove = (where: Expr | null, ctx: GraphqlContext, args: Args, read: ReadQuery | null) =>
+        mutateWithScripts(ctx, exec(ctx), entry, 'delete', args, null, null, async (_r, onExec) => {
+          const op = { kind: 'delete' as const, service: service.name, table: table.name, where };
+          const result = await executeDelete(op, onExec, read);
+          return { keys: result.keys, value: result };
+        });
       handlers.insertOne = async (_p, args, ctx, info) => {
-        const op = {
-          kind: 'insert' as const,
-          service: service.name,
-          table: table.name,
-          rows: [insertNode(index, entry, args.object as Args, [], 'object')],
-        };
-        return readOne(index, entry, await executeInsert(op, exec(ctx)), info, exec(ctx));
+        const nodes = [insertNode(index, entry, args.object as Args, [], 'object')];
+        return insert(nodes, ctx, args, 'object', (result, onExec) =>
+          readOne(index, entry, result, info, onExec),
+        );
       };
       handlers.insertMany = async (_p, args, ctx, info) => {
-        const rows = (args.objects as Args[]).map((o, i) => insertNode(index, entry, o, [], `objects[${i}]`));
-        const result = await executeInsert(
-          { kind: 'insert', service: service.name, table: table.name, rows },
-          exec(ctx),
+        const nodes = (args.objects as Args[]).map((o, i) =>
+          insertNode(index, entry, o, [], `objects[${i}]`),
         );
-        return manyResult(index, entry, result, info, exec(ctx));
+        return insert(nodes, ctx, args, 'objects', (result, onExec) =>
+          manyResult(index, entry, result, info, onExec),
+        );
       };
       handlers.updateMany = async (_p, args, ctx, info) => {
-        const op = {
-          kind: 'update' as const,
-          service: service.name,
-          table: table.name,
-          where: whereToExpr(index, entry, args.where as Args),
-          set: setColumns(entry, args.set as Args),
-        };
-        return manyResult(index, entry, await executeUpdate(op, exec(ctx)), info, exec(ctx));
+        return update(whereToExpr(index, entry, args.where as Args), ctx, args, (result, onExec) =>
+          manyResult(index, entry, result, info, onExec),
+        );
       };
       handlers.deleteMany = async (_p, args, ctx, info) => {
-        const op = {
-          kind: 'delete' as const,
-          service: service.name,
-          table: table.name,
-          where: whereToExpr(index, entry, args.where as Args),
-        };
         const returning = subFields(info.fieldNodes, info).get('returning');
-        const result = await executeDelete(
-          op,
-          exec(ctx),
-          returning ? readQuery(index, entry, {}, returning, info) : null,
-        );
+        const read = returning ? readQuery(index, entry, {}, returning, info) : null;
+        const result = await remove(whereToExpr(index, entry, args.where as Args), ctx, args, read);
         return { affectedRows: result.affected, returning: result.rows };
       };
       handlers.updateOne = async (_p, args, ctx, info) => {
-        const op = {
-          kind: 'update' as const,
-          service: service.name,
-          table: table.name,
-          where: primaryKeyFilter(entry, args),
-          set: setColumns(entry, args.set as Args),
-        };
-        return readOne(index, entry, await executeUpdate(op, exec(ctx)), info, exec(ctx));
+        return update(primaryKeyFilter(entry, args), ctx, args, (result, onExec) =>
+          readOne(index, entry, result, info, onExec),
+        );
       };
       handlers.deleteOne = async (_p, args, ctx, info) => {
-        const op = {
-          kind: 'delete' as const,
-          service: service.name,
-          table: table.name,
-          where: primaryKeyFilter(entry, args),
-        };
-        return (
-          (await executeDelete(op, exec(ctx), readQuery(index, entry, {}, info.fieldNodes, info))).rows[0] ??
-          null
-        );
+        const read = readQuery(index, entry, {}, info.fieldNodes, info);
+        return (await remove(primaryKeyFilter(entry, args), ctx, args, read)).rows[0] ?? null;
       };
       handlers.upsertOne = async (_p, args, ctx, info) => {
         const byEnum = new Map(table.fields.map((f) => [enumValue(f.graphqlName), f.name]));
@@ -113,18 +143,30 @@ export function buildMutationResolvers(
             { path: 'onConflict' },
           );
         }
-        const update = args.update
+        const updated = args.update
           ? (args.update as string[]).map((v) => byEnum.get(v) ?? v)
           : Object.keys(values).filter((column) => !conflict.includes(column));
-        const op = {
-          kind: 'upsert' as const,
-          service: service.name,
-          table: table.name,
-          values,
-          conflict,
-          update,
-        };
-        return readOne(index, entry, await executeUpsert(op, exec(ctx)), info, exec(ctx));
+        return mutateWithScripts(
+          ctx,
+          exec(ctx),
+          entry,
+          'put',
+          args,
+          'object',
+          [values],
+          async (records, onExec) => {
+            const op = {
+              kind: 'upsert' as const,
+              service: service.name,
+              table: table.name,
+              values: records?.[0] ?? values,
+              conflict,
+              update: updated,
+            };
+            const result = await executeUpsert(op, onExec);
+            return { keys: result.keys, value: await readOne(index, entry, result, info, onExec) };
+          },
+        );
       };
       // Only the fields the schema has (a role's view may lack some verbs; keyless tables lack by-key forms).
       for (const [kind, name] of Object.entries(m) as [keyof MutationNames, string | null][]) {
@@ -133,6 +175,17 @@ export function buildMutationResolvers(
     }
   }
   return resolvers;
+}
+
+/**
+ * The insert nodes after a pre_process script changed the records: each node takes its record (nested writes
+ * stay); records the script added become plain rows, records it removed are not written.
+ */
+function withRecords(nodes: InsertNode[], records: Row[], service: string, table: string): InsertNode[] {
+  return records.map((values, i) => {
+    const node = nodes[i];
+    return node ? { ...node, values } : { service, table, values, parents: [], children: [], links: [] };
+  });
 }
 
 /** Whether `columns` are exactly the columns of `key`, in any order. */

@@ -25,6 +25,8 @@ import {
   type Args,
 } from './to-ir.js';
 import { whereToExpr } from './where.js';
+import type { ScriptScope } from '../scripts/operation.js';
+import { readWithScripts, withPreScripts } from './event-scripts.js';
 import { writtenArgument, type RawVariables } from './written-order.js';
 
 export interface GraphqlContext extends RawVariables {
@@ -34,6 +36,8 @@ export interface GraphqlContext extends RawVariables {
   principal: Principal | ApiError;
   /** The executor state of this request, created on first use by the schema that runs it. */
   junctionExec?: ExecContext;
+  /** Event scripts (src/scripts); absent: none configured. */
+  scripts?: ScriptScope;
 }
 
 type Resolver = GraphQLFieldResolver<unknown, GraphqlContext, Args>;
@@ -107,33 +111,43 @@ function rootFields(
 ): Record<string, Resolver> {
   const { graphql } = entry.table;
   const fields: Record<string, Resolver> = {
-    [graphql.list]: (_p, args, ctx, info) =>
-      executeRead(readQuery(index, entry, args, info.fieldNodes, withRaw(info, ctx)), exec(ctx)),
-    [connectionField(graphql.list)]: (_p, args, ctx, info) =>
-      connection(index, entry, args, withRaw(info, ctx), exec(ctx)),
-    [aggregateField(graphql.list)]: async (_p, args, ctx, info) => {
-      const query = aggregateQuery(index, entry, args, info.fieldNodes, info, []);
-      const rows = await executeAggregate(query, exec(ctx));
-      return shapeAggregate(entry, rows[0] ?? { count: 0 });
-    },
-    [groupByField(graphql.list)]: async (_p, args, ctx, info) => {
-      const byColumn = new Map(entry.table.fields.map((f) => [enumValue(f.graphqlName), f]));
-      const groupBy = (args.by as string[]).map((value) => {
-        const field = byColumn.get(value);
-        return { column: field?.name ?? value, as: `key:${field?.graphqlName ?? value}` };
-      });
-      const rows = await executeAggregate(
-        aggregateQuery(index, entry, args, info.fieldNodes, info, groupBy),
-        exec(ctx),
-      );
-      return rows.map((row) => ({ ...shapeAggregate(entry, row), key: groupKey(row) }));
-    },
+    [graphql.list]: (_p, given, ctx, info) =>
+      readWithScripts(ctx, exec(ctx), entry, given, async (args, onExec) => {
+        const query = readQuery(index, entry, args, info.fieldNodes, withRaw(info, ctx));
+        return { rows: await executeRead(query, onExec), select: query.select };
+      }),
+    [connectionField(graphql.list)]: (_p, given, ctx, info) =>
+      withPreScripts(ctx, exec(ctx), entry, given, (args, onExec) =>
+        connection(index, entry, args, withRaw(info, ctx), onExec),
+      ),
+    [aggregateField(graphql.list)]: (_p, given, ctx, info) =>
+      withPreScripts(ctx, exec(ctx), entry, given, async (args, onExec) => {
+        const query = aggregateQuery(index, entry, args, info.fieldNodes, info, []);
+        const rows = await executeAggregate(query, onExec);
+        return shapeAggregate(entry, rows[0] ?? { count: 0 });
+      }),
+    [groupByField(graphql.list)]: (_p, given, ctx, info) =>
+      withPreScripts(ctx, exec(ctx), entry, given, async (args, onExec) => {
+        const byColumn = new Map(entry.table.fields.map((f) => [enumValue(f.graphqlName), f]));
+        const groupBy = (args.by as string[]).map((value) => {
+          const field = byColumn.get(value);
+          return { column: field?.name ?? value, as: `key:${field?.graphqlName ?? value}` };
+        });
+        const rows = await executeAggregate(
+          aggregateQuery(index, entry, args, info.fieldNodes, info, groupBy),
+          onExec,
+        );
+        return rows.map((row) => ({ ...shapeAggregate(entry, row), key: groupKey(row) }));
+      }),
   };
   if (graphql.byKey) {
-    fields[graphql.byKey] = async (_p, args, ctx, info) => {
-      const where = primaryKeyFilter(entry, args);
-      const query = { ...readQuery(index, entry, {}, info.fieldNodes, info), where, limit: 1 };
-      return (await executeRead(query, exec(ctx)))[0] ?? null;
+    fields[graphql.byKey] = async (_p, given, ctx, info) => {
+      const rows = await readWithScripts(ctx, exec(ctx), entry, given, async (args, onExec) => {
+        const where = primaryKeyFilter(entry, args);
+        const query = { ...readQuery(index, entry, {}, info.fieldNodes, info), where, limit: 1 };
+        return { rows: await executeRead(query, onExec), select: query.select };
+      });
+      return rows[0] ?? null;
     };
   }
   return fields;

@@ -22,7 +22,8 @@ import type { DataSource, ExecStats } from '../executor/data-source.js';
 import type { GraphqlContext } from '../graphql/resolvers.js';
 import { exampleQuery } from '../graphql/schema.js';
 import type { ModelIndex } from '../model/model-index.js';
-import { handleRest, isRestPath, isUserSessionUrl } from '../rest/router.js';
+import { handleRest, isRestPath, isUserSessionUrl, type RestDeps } from '../rest/router.js';
+import { createSchemaAdmin } from '../runtime/schema-admin.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { refuseWithoutCredentials, SchemaRegistry } from './graphql-schemas.js';
 import { limitsOf } from '../config/limits-schema.js';
@@ -48,8 +49,12 @@ import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { observabilityOf } from '../config/observability-schema.js';
 import { createLogger, legacyLog, type LogSink, type Logger } from '../observability/logger.js';
 import { sourceStatus, watchSources } from '../observability/metrics.js';
-import { runInRequest } from '../observability/request-scope.js';
+import { currentRequestId, runInRequest } from '../observability/request-scope.js';
+import { scriptsOf } from '../config/scripts-schema.js';
+import { ScriptHost } from '../scripts/host.js';
+import { scriptScopeFor } from './script-calls.js';
 import { createTracing } from '../observability/tracing.js';
+import { createQueryLog } from '../observability/query-log.js';
 import { metricsPlugin } from './metrics-route.js';
 import { observePlugin } from './observe-plugin.js';
 
@@ -92,6 +97,8 @@ export function createJunctionServer(
     typeof log === 'function' ? undefined : log.spanExporter,
   );
   const logLine = legacyLog(logger);
+  // Off unless configured: then every statement (and each event script, through queryLog.hook) gets a line.
+  const queryLog = createQueryLog(observability.queryLog, logger);
   const limits = limitsOf(runtime.config);
   // Data retrieval caching (src/cache): under the row guard, so cached rows count against its cap too.
   const results = createResultCache(runtime, logLine);
@@ -141,6 +148,33 @@ export function createJunctionServer(
     stats.set(request, counter);
     return counter;
   };
+  // Event scripts and scripted services (src/scripts): loaded before listening, again with every model reload.
+  const schemaAdmin = createSchemaAdmin(runtime);
+  const scriptHost = new ScriptHost(scriptsOf(runtime.config), runtime.config.auth.roles, logger, (run) =>
+    queryLog.hook({
+      event: run.event,
+      script: run.module,
+      durationMs: run.durationMs,
+      outcome: run.outcome,
+    }),
+  );
+  runtime.onReload(() => {
+    scriptHost.reload().catch((error: unknown) => {
+      logger.error({ err: error }, `scripts: reload failed, the previous scripts stay: ${String(error)}`);
+    });
+  });
+  const scriptScope = scriptScopeFor(scriptHost, (stats, principal) => ({
+    index: schemas.index,
+    sourceOf,
+    stats,
+    log: logLine,
+    auth,
+    limits: limits.rest,
+    principal: () => Promise.resolve(principal),
+    audit: { requestId: currentRequestId() ?? '-', client: 'script' },
+    deny,
+    schemaAdmin,
+  }));
   const yoga = createYoga<object, GraphqlContext>({
     schema: ({ request }) => schemas.schemaFor(principalFor(request)),
     graphqlEndpoint: '/graphql',
@@ -153,8 +187,10 @@ export function createJunctionServer(
     renderGraphiQL,
     graphiql: () => ({ title: 'Junction GraphiQL', defaultQuery: exampleQuery(runtime.current.model) }),
     context: ({ request, params }) => {
+      const stats = statsFor(request);
       return {
-        stats: statsFor(request),
+        stats,
+        scripts: scriptScope(stats),
         rawVariables: (params.variables as Record<string, unknown> | undefined) ?? null,
         principal: principalFor(request),
       };
@@ -176,7 +212,10 @@ export function createJunctionServer(
       docsPlugin(runtime, principalFor),
       routesPlugin(runtime, logLine),
       refuseWithoutCredentials('/graphql', principalFor, audit),
-      restPlugin(() => schemas.index, sourceOf, statsFor, logLine, auth, limits.rest, requests, guard, deny),
+      restPlugin(() => schemas.index, sourceOf, statsFor, logLine, auth, limits.rest, requests, guard, deny, {
+        schemaAdmin,
+        scripts: scriptScope,
+      }),
       httpCachingPlugin({ ttlSeconds: results.ttlSeconds, noStore: (path) => isUserSessionUrl(auth, path) }),
       statementsHeader(stats),
       retryAfterPlugin(),
@@ -197,10 +236,13 @@ export function createJunctionServer(
   );
   return {
     http,
-    fetch: async (request) => runInRequest({}, () => yoga.fetch(request)),
+    fetch: async (request) => {
+      await scriptHost.ready();
+      return runInRequest({}, () => yoga.fetch(request));
+    },
     async listen(port, host) {
       // With Redis, the first requests are counted there rather than let through while it connects.
-      await Promise.all([counters.ready(), results.ready()]);
+      await Promise.all([counters.ready(), results.ready(), scriptHost.ready()]);
       return new Promise((resolve, reject) => {
         http.once('error', reject);
         http.listen(port, host, () => {
@@ -216,6 +258,7 @@ export function createJunctionServer(
       });
       // The Redis client and the system database's connections would otherwise keep the process alive.
       observed.close();
+      queryLog.close();
       unwatchSources();
       await Promise.all([counters.close(), auth.close(), tracing?.shutdown(), results.close()]);
       logger.flush();
@@ -334,15 +377,20 @@ function restPlugin(
   requests: RequestStates,
   guard: AuthFailureGuard | null,
   deny: (denied: DeniedRequest) => void,
+  extra: {
+    schemaAdmin?: RestDeps['schemaAdmin'];
+    scripts?: (stats: ExecStats) => RestDeps['scripts'];
+  } = {},
 ): Plugin {
   return {
     async onRequest({ request, url, endResponse }) {
       if (!isRestPath(url.pathname)) return;
       const state = requests.of(request);
+      const stats = statsFor(request);
       const deps = {
         index: index(),
         sourceOf,
-        stats: statsFor(request),
+        stats,
         log,
         auth,
         limits,
@@ -354,6 +402,8 @@ function restPlugin(
         audit: { requestId: state.id, client: state.client },
         deny,
         failedAuthentication: () => countFailure(guard, state),
+        schemaAdmin: extra.schemaAdmin,
+        scripts: extra.scripts?.(stats),
       };
       endResponse(await handleRest(request, url, deps));
     },

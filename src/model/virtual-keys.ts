@@ -44,7 +44,7 @@ export function addVirtualKeys(
       return;
     }
     const crossService = key.from.service !== key.to.service;
-    const source = `virtual:${refText(key.from)}->${refText(key.to)}`;
+    const source = virtualKeySource(key);
     const common = {
       name: null,
       graphqlName: null,
@@ -147,6 +147,11 @@ function duplicatesConstraint(table: TableModel, key: VirtualForeignKeyConfig): 
 
 function keyView(table: TableModel) {
   return { primaryKey: table.primaryKey, uniqueKeys: table.uniqueKeys.map((columns) => ({ columns })) };
+}
+
+/** The `source` tag of the two relations a virtual key produces (how `_schema` finds the key to remove). */
+export function virtualKeySource(key: VirtualForeignKeyConfig): string {
+  return `virtual:${refText(key.from)}->${refText(key.to)}`;
 }
 
 function refText(ref: FieldRef): string {

@@ -70,6 +70,9 @@ function destination(format: LogsConfig['format'], sink: LogSink | undefined): D
 /** Fields a text line appends after the message, in this order. */
 const TEXT_FIELDS = ['statements', 'service', 'principal', 'requestId'] as const;
 
+/** Entries whose message already names the request and service: refusals and the query log's lines. */
+const COMPLETE_LINES = new Set(['denied', 'sql', 'hook']);
+
 /**
  * One JSON record → one readable line: the message, then the fields above as key=value, then an error's stack.
  * Refusal lines are their message alone (`denied: request=… …`), the form the audit trail always had.
@@ -82,7 +85,7 @@ export function textLine(json: string): string {
     return json;
   }
   let line = typeof record.msg === 'string' ? record.msg : '';
-  if (record.event === 'denied') return line;
+  if (typeof record.event === 'string' && COMPLETE_LINES.has(record.event)) return line;
   for (const key of TEXT_FIELDS) {
     const value = record[key];
     if (value !== undefined && value !== null && value !== '') line += ` ${key}=${String(value)}`;

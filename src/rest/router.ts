@@ -23,6 +23,12 @@ import { tableHandler } from './records/handler.js';
 import { routineHandler } from './routines/handler.js';
 import { schemaHandler, serviceList, serviceRootHandler, tableListHandler } from './schema/handlers.js';
 import type { RestContext, RestRequest, RestResponse, Verb } from './types.js';
+import type { SchemaAdmin } from '../runtime/schema-admin.js';
+import { allowedVerbs } from '../auth/roles.js';
+import { scriptedServiceSpec } from '../docs/script-spec.js';
+import type { ScriptScope } from '../scripts/operation.js';
+import { aroundRestOperation, objectOf } from './event-scripts.js';
+import { handleScripted, withScriptedServices } from './scripted.js';
 
 /** The pseudo-service serving OpenAPI documents (`/api/v2/api_docs/{service}`). */
 export const API_DOCS = 'api_docs';
@@ -53,6 +59,18 @@ export interface RestDeps {
    * resolves to the seconds the client is now blocked for, or null.
    */
   failedAuthentication?: () => Promise<number | null>;
+  /** Schema writes through `_schema` (the running model's admin); absent: `_schema` is read-only. */
+  schemaAdmin?: SchemaAdmin;
+  /** Event scripts and scripted services (src/scripts); absent: none. */
+  scripts?: ScriptScope;
+}
+
+/**
+ * One API call from a script, in-process: the routed answer, or the ApiError it failed with (the caller
+ * decides how to report it). Credentials are the caller's principal, never read from the request.
+ */
+export async function routeInternal(request: Request, url: URL, deps: RestDeps): Promise<RestResponse> {
+  return applyWrap(await route(request, url, deps, { principal: null }), url, request.headers);
 }
 
 export async function handleRest(request: Request, url: URL, deps: RestDeps): Promise<Response> {
@@ -140,31 +158,42 @@ async function route(request: Request, url: URL, deps: RestDeps, seen: Seen): Pr
   const [serviceName, resource, ...rest] = segments;
   if (serviceName === undefined) {
     if (verb !== 'GET') throw new ApiError('METHOD_NOT_ALLOWED', `${verb} is not allowed here.`);
-    return { status: 200, body: serviceList(deps.index) };
+    return { status: 200, body: withScriptedServices(serviceList(deps.index), deps.scripts) };
   }
   // OpenAPI documents (src/docs): the role's view of a service, for Swagger UI and code generators.
   if (serviceName.toLowerCase() === API_DOCS) {
     if (verb !== 'GET') throw new ApiError('METHOD_NOT_ALLOWED', `${verb} is not allowed here.`);
-    if (resource === undefined) return { status: 200, body: apiDocsList(deps.index, principal) };
+    if (resource === undefined)
+      return { status: 200, body: apiDocsList(deps.index, principal, deps.scripts) };
+    const scriptedDocs = deps.scripts?.host.service(resource.toLowerCase());
+    if (scriptedDocs) return { status: 200, body: scriptedServiceSpec(scriptedDocs, principal, deps.auth) };
     return { status: 200, body: serviceSpec(deps.index.model, resource, principal, deps.auth) };
+  }
+  const limits = deps.limits ?? DEFAULT_LIMITS.rest;
+  const readBody = async () => {
+    const parsed =
+      verb === 'GET' && request.method === 'GET'
+        ? undefined
+        : await parseRestBody(request, limits.maxBodyBytes);
+    if (jsonDepthExceeds(parsed, limits.maxJsonDepth))
+      throw new ApiError('BAD_REQUEST', `Request body is nested deeper than ${limits.maxJsonDepth} levels.`);
+    return parsed;
+  };
+  const scripted = deps.scripts?.host.service(serviceName.toLowerCase());
+  if (scripted && deps.scripts) {
+    const call = { verb, query: url.searchParams, headers: request.headers, principal };
+    const path = resource === undefined ? [] : [resource, ...rest];
+    return handleScripted(scripted, deps.scripts, { ...call, path, body: await readBody() });
   }
   const service = deps.index.findService(serviceName.toLowerCase());
   if (!service) throw new ApiError('NOT_FOUND', `Could not find a service for ${serviceName.toLowerCase()}`);
   const tableRequest = resource === '_table' && rest.length > 0;
-  const limits = deps.limits ?? DEFAULT_LIMITS.rest;
-  const body =
-    verb === 'GET' && request.method === 'GET'
-      ? undefined
-      : await parseRestBody(request, limits.maxBodyBytes);
-  if (jsonDepthExceeds(body, limits.maxJsonDepth))
-    throw new ApiError('BAD_REQUEST', `Request body is nested deeper than ${limits.maxJsonDepth} levels.`);
-  const bodyObject =
-    body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : null;
+  const body = await readBody();
   const restRequest: RestRequest = {
     verb,
     service,
     path: resource === undefined ? [] : [resource, ...rest],
-    params: new Params(url.searchParams, bodyObject, tableRequest),
+    params: new Params(url.searchParams, objectOf(body), tableRequest),
     body,
     headers: request.headers,
   };
@@ -175,6 +204,7 @@ async function route(request: Request, url: URL, deps: RestDeps, seen: Seen): Pr
     exec: { ...createExecContext(deps.index, deps.sourceOf, principal), stats: deps.stats },
     limits,
     log: deps.log,
+    schemaAdmin: deps.schemaAdmin,
   };
   if (resource === '_spec') {
     if (verb !== 'GET') throw new ApiError('METHOD_NOT_ALLOWED', `${verb} is not allowed here.`);
@@ -182,6 +212,14 @@ async function route(request: Request, url: URL, deps: RestDeps, seen: Seen): Pr
   }
   checkComponent(ctx);
   if (resource === undefined) return serviceRootHandler(ctx);
+  // Event scripts see (and may change) the request and the answer; without scripts this is dispatch(ctx).
+  return aroundRestOperation(deps.scripts, ctx, url.searchParams, tableRequest, dispatch);
+}
+
+/** The handler of a service's resource (`_table`, `_schema`, `_proc`, …). */
+function dispatch(ctx: RestContext): Promise<RestResponse> {
+  const { service, path } = ctx.request;
+  const [resource, ...rest] = path;
   switch (resource) {
     case '_table':
       return rest.length === 0 ? tableListHandler(ctx) : tableHandler(ctx);
@@ -197,9 +235,12 @@ async function route(request: Request, url: URL, deps: RestDeps, seen: Seen): Pr
 }
 
 /** `GET /api/v2/api_docs`: the services the caller has documents for, with their addresses. */
-function apiDocsList(index: ModelIndex, principal: Principal) {
+function apiDocsList(index: ModelIndex, principal: Principal, scripts: ScriptScope | undefined) {
+  const scripted = (scripts?.host.services() ?? [])
+    .filter((s) => principal.kind === 'open' || allowedVerbs(principal.role, s.config.name, '').size > 0)
+    .map((s) => s.config.name);
   return {
-    resource: documentedServices(index.model, principal).map((name) => ({
+    resource: [...documentedServices(index.model, principal), ...scripted].map((name) => ({
       name,
       url: `/api/v2/${API_DOCS}/${encodeURIComponent(name)}`,
     })),

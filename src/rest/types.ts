@@ -6,6 +6,7 @@ import type { RestLimits } from '../config/types.js';
 import type { ExecContext } from '../executor/context.js';
 import type { ModelIndex } from '../model/model-index.js';
 import type { ServiceModel } from '../model/types.js';
+import type { SchemaAdmin } from '../runtime/schema-admin.js';
 import type { Params } from './params.js';
 
 export type Verb = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -40,6 +41,8 @@ export interface RestContext {
   limits?: RestLimits;
   /** The server's log (driver errors a client never sees); absent: nothing is logged. */
   log?: (message: string) => void;
+  /** Schema writes (`POST/PUT/PATCH/DELETE /_schema`); absent: `_schema` is read-only. */
+  schemaAdmin?: SchemaAdmin;
 }
 
 export type RestHandler = (ctx: RestContext) => Promise<RestResponse>;

@@ -3,12 +3,13 @@
 // one model across all services, and refresh cache files that no longer match.
 import type { Source } from '../adapters/source.js';
 import { withoutSystemTables } from '../adapters/sql/user-store.js';
-import type { JunctionConfig, ServiceConfig } from '../config/types.js';
+import type { JunctionConfig, ServiceConfig, VirtualForeignKeyConfig } from '../config/types.js';
 import { ApiError } from '../errors/index.js';
 import type { RawCatalog } from '../introspect/catalog.js';
 import { buildModel } from '../model/build-model.js';
 import { readCache, writeCache } from '../model/snapshot.js';
 import type { DataModel } from '../model/types.js';
+import { readStoredKeys } from './relations-file.js';
 
 export type CatalogOrigin = 'cache' | 'introspected';
 
@@ -20,6 +21,8 @@ export interface LoadOptions {
   /** Write cache files that are new or out of date (default true; read-only commands pass false). */
   write?: boolean;
   onProgress?: (message: string) => void;
+  /** The API-declared virtual keys to build with instead of config.relationsFile's (a `_schema` change on trial). */
+  storedKeys?: VirtualForeignKeyConfig[];
 }
 
 export interface LoadedModel {
@@ -45,7 +48,10 @@ export async function loadModel(
     config.services.map((s, i) => [s.name, withoutSystemTables(found[i]!.catalog)]),
   );
   const origins = new Map(config.services.map((s, i) => [s.name, found[i]!.origin]));
-  const built = buildModel(config, catalogs);
+  // Virtual keys from the config file, then those added over the API (config.relationsFile).
+  const stored = options.storedKeys ?? (await readStoredKeys(config));
+  const keys = [...config.virtualForeignKeys, ...stored];
+  const built = buildModel({ services: config.services, virtualForeignKeys: keys }, catalogs);
   warnings.push(...built.warnings);
   const write = options.write !== false && options.cacheMode !== 'off';
   const written = write ? await refreshCache(config, found, built.model) : [];

@@ -1,5 +1,5 @@
 // RestContext for `GET /api/v2`, the service root, `/_table` (no table) and `/_schema/...` → RestResponse with
-// DreamFactory's listing and description bodies (compat §1.1, §7.1, §7.2, §7.4). Schema writes come later.
+// DreamFactory's listing and description bodies (compat §1.1, §7.1, §7.2, §7.4); writes go to write.ts.
 import { ApiError } from '../../errors/index.js';
 import type { ModelIndex } from '../../model/model-index.js';
 import type { Dialect } from '../../introspect/catalog.js';
@@ -7,6 +7,7 @@ import type { ServiceModel, TableModel } from '../../model/types.js';
 import type { RestContext, RestHandler, RestResponse, Verb } from '../types.js';
 import { accessFor } from '../access.js';
 import { describeField, describeRelation, describeTable, tableHead } from './describe.js';
+import { schemaWrite } from './write.js';
 
 /** DF's verb mask bits (§10.3), in the order listings show them. */
 const VERB_BITS: [Verb, number][] = [
@@ -30,7 +31,11 @@ export const tableListHandler: RestHandler = async (ctx) => {
 /** Everything under `/_schema`: the listing, `?ids=` descriptions, one table, its fields and relations. */
 export const schemaHandler: RestHandler = async (ctx) => {
   const { verb, path, service, params } = ctx.request;
-  if (verb !== 'GET') throw unsupported(verb, '_schema', path.length > 1);
+  if (verb !== 'GET') {
+    // Handlers called without the runtime (unit tests, tools) keep `_schema` read-only.
+    if (!ctx.schemaAdmin) throw unsupported(verb, '_schema', path.length > 1);
+    return schemaWrite(ctx);
+  }
   const [, tableName, sub, item] = path;
   if (tableName === undefined) {
     const ids = params.string('ids');

@@ -28,6 +28,7 @@ describe('defaults and connections', () => {
         },
       ],
       virtualForeignKeys: [],
+      relationsFile: '/etc/junction/junction.relations.json',
       auth: { apiKeyInQuery: true, roles: [], apps: [] },
       limits: DEFAULT_LIMITS,
       cache: {
@@ -42,6 +43,7 @@ describe('defaults and connections', () => {
         logs: { level: 'info', format: 'json' },
         metrics: { enabled: true, token: null },
         tracing: { enabled: false, endpoint: null, serviceName: 'junction' },
+        queryLog: { enabled: false, bindings: 'redacted' },
       },
     });
   });

@@ -1,0 +1,167 @@
+// GraphQL fields → the event scripts of the REST operation they mirror, so one script serves both APIs:
+// a table's list and by-key fields are `{service}._table.{table}.get`, inserts `.post`, updates `.patch`,
+// upserts `.put`, deletes `.delete`. Scripts see records keyed by column name (not GraphQL field names) and
+// the field's other arguments as parameters. A mutation runs with its scripts in its one transaction.
+import { ApiError } from '../errors/index.js';
+import type { ExecContext } from '../executor/context.js';
+import type { Row, SelectItem } from '../ir/types.js';
+import type { TableEntry } from '../model/model-index.js';
+import { aroundOperation, hasScripts, type Operation } from '../scripts/operation.js';
+import type { EventVerb } from '../scripts/types.js';
+import { publicHeaders } from '../rest/scripted.js';
+import type { GraphqlContext } from './resolvers.js';
+import type { Args } from './to-ir.js';
+
+/** Rows read for a list or by-key field, with the selection that keyed them (response key → column). */
+export interface ReadOutcome {
+  rows: Row[];
+  select: SelectItem[];
+}
+
+function operation(
+  ctx: GraphqlContext,
+  entry: TableEntry,
+  verb: EventVerb,
+  parameters: Args,
+  payload: unknown,
+): Operation {
+  const request = (ctx as { request?: Request }).request;
+  return {
+    api: 'graphql',
+    service: entry.service.name,
+    resource: ['_table', entry.table.name],
+    table: entry.table.name,
+    id: null,
+    verb,
+    request: {
+      method: verb.toUpperCase(),
+      parameters,
+      payload,
+      headers: request ? publicHeaders(request.headers) : {},
+    },
+  };
+}
+
+const listens = (ctx: GraphqlContext, entry: TableEntry, verb: EventVerb) =>
+  hasScripts(ctx.scripts, { service: entry.service.name, resource: ['_table', entry.table.name], verb });
+
+/**
+ * A read with the table's get scripts: pre_process may change the arguments; post_process sees
+ * `{resource:[records]}` and what it leaves there is what the field answers (a changed value, a record
+ * removed; columns the client did not select are not sent).
+ */
+export async function readWithScripts(
+  ctx: GraphqlContext,
+  exec: ExecContext,
+  entry: TableEntry,
+  args: Args,
+  read: (args: Args, exec: ExecContext) => Promise<ReadOutcome>,
+): Promise<Row[]> {
+  if (!listens(ctx, entry, 'get')) return (await read(args, exec)).rows;
+  let select: SelectItem[] = [];
+  const originals = new WeakMap<object, Row>();
+  const result = await aroundOperation(
+    ctx.scripts,
+    operation(ctx, entry, 'get', { ...args }, null),
+    exec,
+    { transactional: false },
+    async (request, onExec) => {
+      const outcome = await read(request.parameters as Args, onExec);
+      select = outcome.select;
+      return { status: 200, content: { resource: toRecords(outcome.rows, select, originals) } };
+    },
+  );
+  return fromRecords(result.content, select, originals, entry);
+}
+
+/** Aggregates and connections: pre_process only (there is no list of records to show post_process). */
+export async function withPreScripts<T>(
+  ctx: GraphqlContext,
+  exec: ExecContext,
+  entry: TableEntry,
+  args: Args,
+  work: (args: Args, exec: ExecContext) => Promise<T>,
+): Promise<T> {
+  if (!listens(ctx, entry, 'get')) return work(args, exec);
+  let value: T | undefined;
+  await aroundOperation(
+    ctx.scripts,
+    operation(ctx, entry, 'get', { ...args }, null),
+    exec,
+    { transactional: false, post: false },
+    async (request, onExec) => {
+      value = await work(request.parameters as Args, onExec);
+      return { status: 200, content: null };
+    },
+  );
+  return value as T;
+}
+
+/**
+ * A mutation with its scripts, all in one transaction: pre_process sees the records to write
+ * (`{resource:[…]}` by column; null for deletes) and the other arguments; `apply` takes back what it left.
+ * post_process sees the written rows' keys (`{resource:[{pk: value}]}`); throwing there rolls the write
+ * back, but the field's answer is read from the database, not from `content`.
+ */
+export async function mutateWithScripts<T>(
+  ctx: GraphqlContext,
+  exec: ExecContext,
+  entry: TableEntry,
+  verb: EventVerb,
+  args: Args,
+  dataArgument: string | null,
+  records: Row[] | null,
+  work: (records: Row[] | null, exec: ExecContext) => Promise<{ keys: unknown[][]; value: T }>,
+): Promise<T> {
+  if (!listens(ctx, entry, verb)) return (await work(records, exec)).value;
+  const parameters = Object.fromEntries(Object.entries(args).filter(([key]) => key !== dataArgument));
+  let value: T | undefined;
+  await aroundOperation(
+    ctx.scripts,
+    operation(ctx, entry, verb, parameters, records === null ? null : { resource: records }),
+    exec,
+    { transactional: true },
+    async (request, onExec) => {
+      const done = await work(records === null ? null : recordsOf(request.payload, entry), onExec);
+      value = done.value;
+      const { primaryKey } = entry.table;
+      const keys = done.keys.map((key) => Object.fromEntries(primaryKey.map((c, i) => [c, key[i]])));
+      return { status: 200, content: { resource: keys } };
+    },
+  );
+  return value as T;
+}
+
+function toRecords(rows: Row[], select: SelectItem[], originals: WeakMap<object, Row>): Row[] {
+  return rows.map((row) => {
+    const record: Row = {};
+    for (const { column, as } of select) record[column] = row[as];
+    originals.set(record, row);
+    return record;
+  });
+}
+
+function fromRecords(
+  content: unknown,
+  select: SelectItem[],
+  originals: WeakMap<object, Row>,
+  entry: TableEntry,
+): Row[] {
+  const records = recordsOf(content, entry);
+  return records.map((record) => {
+    const row: Row = { ...(originals.get(record) ?? {}) };
+    for (const { column, as } of select) row[as] = record[column] ?? null;
+    return row;
+  });
+}
+
+/** `{resource:[…]}` as a script must leave it; anything else is the script's bug, reported as such. */
+function recordsOf(content: unknown, entry: TableEntry): Row[] {
+  const list = (content as { resource?: unknown } | null)?.resource;
+  if (!Array.isArray(list) || list.some((r) => typeof r !== 'object' || r === null || Array.isArray(r)))
+    throw new ApiError(
+      'SCRIPT_FAILED',
+      `A script for ${entry.service.name}._table.${entry.table.name} left no {"resource":[records]} to use.`,
+    );
+  return list as Row[];
+}
