@@ -2,14 +2,7 @@
 // Each entry fixes the HTTP status and the family; messages are written where the error is raised.
 
 export type ErrorFamily =
-  | 'request'
-  | 'config'
-  | 'model'
-  | 'auth'
-  | 'database'
-  | 'script'
-  | 'not_supported'
-  | 'internal';
+  'request' | 'config' | 'model' | 'auth' | 'database' | 'script' | 'not_supported' | 'internal';
 
 interface CodeSpec {
   readonly status: number;

@@ -45,6 +45,13 @@ describe('defaults and connections', () => {
         tracing: { enabled: false, endpoint: null, serviceName: 'junction' },
         queryLog: { enabled: false, bindings: 'redacted' },
       },
+      scripts: {
+        dir: '/etc/junction/scripts',
+        timeoutMs: 5000,
+        settings: {},
+        events: [],
+        services: [],
+      },
     });
   });
 
