@@ -6,7 +6,7 @@ import type { EventScriptConfig, ScriptedServiceConfig, ScriptsConfig } from '..
 import { ApiError, ApiErrorList } from '../errors/index.js';
 import type { Logger } from '../observability/logger.js';
 import { eventMatcher, type Phase } from './events.js';
-import { loadModule, type LoadedModule } from './loader.js';
+import { forgetLoadedModules, loadModule, type LoadedModule } from './loader.js';
 import type { ScriptRunReport } from './run-script.js';
 
 export interface LoadedEventScript {
@@ -52,14 +52,15 @@ export class ScriptHost {
 
   /** Loads the modules again (edited files are read anew); on failure the running ones stay. */
   async reload(): Promise<void> {
+    // `ready()` keeps answering with the first load: requests never wait for, or fail with, a reload.
     await this.ready().catch(() => {});
-    this.loading = this.load();
-    return this.loading;
+    await this.load();
   }
 
   private async load(): Promise<void> {
     if (this.empty) return;
     const { dir } = this.config;
+    forgetLoadedModules(dir);
     const results = await Promise.allSettled([
       ...this.config.events.map((c) => loadModule(dir, c.module)),
       ...this.config.services.map((c) => loadModule(dir, c.module)),

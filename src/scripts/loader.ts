@@ -1,6 +1,7 @@
 // Script modules → functions. TypeScript and JavaScript alike go through tsx's scoped import (no global loader
 // hook), which gives a fresh module on every load, so a model reload picks up edited scripts.
 import { access } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { tsImport } from 'tsx/esm/api';
@@ -12,6 +13,16 @@ export interface LoadedModule {
   run: (...args: unknown[]) => unknown;
   /** Everything else the module exports (a scripted service's `openapi`). */
   exports: Record<string, unknown>;
+}
+
+/**
+ * Makes the next loads read every file in `dir` anew. A .ts file outside an ESM package is CommonJS: the
+ * helpers it imports are kept in require's cache, which tsx's fresh namespace does not bypass, so without
+ * this an edited helper would keep its old code until a restart.
+ */
+export function forgetLoadedModules(dir: string): void {
+  const cache = createRequire(import.meta.url).cache;
+  for (const key of Object.keys(cache)) if (key.startsWith(dir + sep)) delete cache[key];
 }
 
 export async function loadModule(dir: string, name: string): Promise<LoadedModule> {

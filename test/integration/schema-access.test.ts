@@ -14,6 +14,15 @@ import { tempDir, testConfig } from './support/graphql.js';
 
 const keyOf = (name: string) => `schema-${name}-key-0123456789abcdef`;
 
+/** A virtual relation from Chinook's tracks to the notes service's notes (a cross-service one). */
+const TRACK_NOTES = {
+  type: 'has_many',
+  field: 'TrackId',
+  is_virtual: true,
+  ref_service: 'notes',
+  ref_table: 'note',
+  ref_field: 'track_id',
+};
 describe('schema changes and roles (SQLite)', () => {
   const chinook = useChinook('sqlite');
   const files = tempDir('junction-schema-access-');
@@ -88,16 +97,7 @@ describe('schema changes and roles (SQLite)', () => {
     const refused = await api.rest(keyOf('builder'), '/api/v2/chinook/_schema/Track/_related', {
       method: 'POST',
       json: {
-        resource: [
-          {
-            type: 'has_many',
-            field: 'TrackId',
-            is_virtual: true,
-            ref_service: 'notes',
-            ref_table: 'note',
-            ref_field: 'track_id',
-          },
-        ],
+        resource: [TRACK_NOTES],
       },
     });
     expect(refused.status).toBe(401);
@@ -109,16 +109,7 @@ describe('schema changes and roles (SQLite)', () => {
     const added = await api.rest(keyOf('admin'), '/api/v2/chinook/_schema/Track/_related', {
       method: 'POST',
       json: {
-        resource: [
-          {
-            type: 'has_many',
-            field: 'TrackId',
-            is_virtual: true,
-            ref_service: 'notes',
-            ref_table: 'note',
-            ref_field: 'track_id',
-          },
-        ],
+        resource: [TRACK_NOTES],
       },
     });
     expect(added.status, JSON.stringify(added.body)).toBe(200);

@@ -1,7 +1,9 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- REST and GraphQL answers are read dynamically */
 // `junction serve --workers 2` (issue 9, item 4) as a child process against PostgreSQL: the primary forks two
 // workers that share the port and says so, restarts a worker that dies, reloads every worker on SIGHUP and on
 // POST /_admin/reload (so all of them serve the same model version), and reports a taken port once without
-// forking; last, SIGTERM drains like one process does (serve-shutdown.test.ts): the slow request gets its
+// forking; a `_schema` change (issue 11) made in one worker is served by every worker, tables and relations
+// alike; last, SIGTERM drains like one process does (serve-shutdown.test.ts): the slow request gets its
 // 200, new connections are refused, all exit 0. The crash-loop limit and the warnings are unit-tested
 // (test/unit/cli/serve-parts.test.ts).
 import { createServer } from 'node:net';
@@ -21,6 +23,7 @@ import {
 
 const TOKEN = 'admin-token-for-workers-test';
 let db: TestDatabase;
+let notes: TestDatabase;
 let server: ServeProcess;
 
 beforeAll(async () => {
@@ -30,11 +33,15 @@ beforeAll(async () => {
     throw new Error(`PostgreSQL is needed at ${PG_URL} (start it, or set PG_URL): ${String(error)}`);
   }
   await db.exec(`create table artist (id int primary key, name text); ${SLOW_FUNCTION_SQL};`);
+  notes = await createTestDatabase('sqlite');
   const connection = db.service().connection;
   if (connection.kind !== 'url') throw new Error('expected a url connection');
   const config = writeConfig({
     server: { adminToken: TOKEN },
-    services: [{ name: 'app', type: 'postgres', url: connection.url }],
+    services: [
+      { name: 'app', type: 'postgres', url: connection.url },
+      { name: 'notes', type: 'sqlite', filename: notes.name },
+    ],
   });
   server = await serveUntilReady(config, ['--workers', '2']);
 });
@@ -42,6 +49,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await stopAllServers();
   await db?.drop();
+  await notes?.drop();
 });
 
 /** /_model over a new connection each time, so the primary hands the requests to both workers in turn. */
@@ -64,6 +72,52 @@ async function until<T>(what: string, probe: () => T | Promise<T>, ok: (value: T
     if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(value)}\n${server.stderr}`);
     await sleep(50);
   }
+}
+
+let probes = 0;
+
+/**
+ * Asks over a new connection each time until every worker has answered; each worker's pid → its answer. The
+ * pid comes from the worker's access log line for the request id the probe sent.
+ */
+async function fromEachWorker<T>(
+  ask: (headers: Record<string, string>) => Promise<T>,
+): Promise<Map<number, T>> {
+  const workers = childPids(server.child.pid!);
+  const answers = new Map<number, T>();
+  const deadline = Date.now() + 30_000;
+  while (answers.size < workers.length) {
+    if (Date.now() > deadline) throw new Error(`only workers ${[...answers.keys()]} of ${workers} answered`);
+    const requestId = `probe-${++probes}`;
+    const answer = await ask({ connection: 'close', 'x-request-id': requestId });
+    answers.set(await servedBy(requestId), answer);
+  }
+  expect([...answers.keys()].sort()).toEqual(workers.sort());
+  return answers;
+}
+
+/** The pid in the JSON access line of `requestId` (written by the worker that answered it). */
+async function servedBy(requestId: string): Promise<number> {
+  await server.waitFor(`"requestId":"${requestId}"`, 10_000);
+  const line = server.stderr.split('\n').find((l) => l.includes(`"requestId":"${requestId}"`))!;
+  return (JSON.parse(line) as { pid: number }).pid;
+}
+
+async function rest(path: string, init: RequestInit = {}) {
+  const response = await fetch(`${server.url}/api/v2/${path}`, {
+    ...init,
+    headers: { 'content-type': 'application/json', ...init.headers },
+  });
+  return { status: response.status, body: (await response.json()) as any };
+}
+
+async function graphql(query: string, headers: Record<string, string> = {}) {
+  const response = await fetch(`${server.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query }),
+  });
+  return (await response.json()) as { data?: any; errors?: { message: string }[] };
 }
 
 describe('serve --workers 2', () => {
@@ -90,6 +144,75 @@ describe('serve --workers 2', () => {
     expect(await response.json()).toMatchObject({ status: 'reloaded', version: 3 });
     // Answered only once every worker has reloaded: no request sees the old model afterwards.
     expect(await models()).toEqual(Array(6).fill({ version: 3, tables: ['album', 'artist', 'track'] }));
+  });
+
+  it('serves a table created through _schema in one worker from every worker, in REST and GraphQL', async () => {
+    const created = await rest('notes/_schema', {
+      method: 'POST',
+      body: JSON.stringify({
+        resource: [
+          {
+            name: 'note',
+            field: [
+              { name: 'note_id', type: 'id' },
+              { name: 'artist_id', type: 'integer' },
+              { name: 'text', type: 'string', length: 100 },
+            ],
+          },
+        ],
+      }),
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(200);
+    await notes.exec("insert into note (artist_id, text) values (1, 'first note')");
+
+    const tables = await fromEachWorker((headers) => rest('notes/_table/note', { headers }));
+    for (const answer of tables.values()) {
+      expect(answer).toEqual({
+        status: 200,
+        body: { resource: [{ note_id: 1, artist_id: 1, text: 'first note' }] },
+      });
+    }
+    const queries = await fromEachWorker((headers) => graphql('{ notes { notes { text } } }', headers));
+    for (const answer of queries.values()) {
+      expect(answer).toEqual({ data: { notes: { notes: [{ text: 'first note' }] } } });
+    }
+  });
+
+  it('serves a virtual relation added through _schema from every worker (each reads the relations file)', async () => {
+    await db.exec("insert into artist values (1, 'Miles')");
+    const added = await rest('notes/_schema/note/_related', {
+      method: 'POST',
+      body: JSON.stringify({
+        resource: [
+          {
+            type: 'belongs_to',
+            field: 'artist_id',
+            ref_service: 'app',
+            ref_table: 'artist',
+            ref_field: 'id',
+          },
+        ],
+      }),
+    });
+    expect(added.status, JSON.stringify(added.body)).toBe(200);
+    const relation = added.body.resource[0].name as string;
+
+    const related = await fromEachWorker((headers) =>
+      rest(`notes/_table/note?related=${relation}`, { headers }),
+    );
+    for (const answer of related.values()) {
+      expect(answer.body.resource).toEqual([
+        expect.objectContaining({ [relation]: { id: 1, name: 'Miles' } }),
+      ]);
+    }
+    const queries = await fromEachWorker((headers) =>
+      graphql('{ notes { notes { text artist { name } } } }', headers),
+    );
+    for (const answer of queries.values()) {
+      expect(answer).toEqual({
+        data: { notes: { notes: [{ text: 'first note', artist: { name: 'Miles' } }] } },
+      });
+    }
   });
 
   it('starts a new worker when one dies, and keeps serving meanwhile', async () => {

@@ -5,22 +5,14 @@ import { ApiError } from '../../errors/index.js';
 import {
   COLUMN_TYPES,
   REFERENTIAL_ACTIONS,
+  type ColumnDef,
   type ColumnDefault,
   type ColumnType,
   type ReferentialAction,
 } from '../../model/schema-change.js';
 
-/** A column as the client described it; `ref` is resolved against the model later. */
-export interface FieldDraft {
-  name: string;
-  type: ColumnType;
-  length: number | null;
-  precision: number | null;
-  scale: number | null;
-  allowNull: boolean;
-  default: ColumnDefault | null;
-  isUnique: boolean;
-  isIndex: boolean;
+/** A column as the client described it; `ref` is resolved against the model later (and gives `refType`). */
+export interface FieldDraft extends Omit<ColumnDef, 'refType'> {
   isPrimaryKey: boolean;
   ref: {
     table: string;
