@@ -1,6 +1,9 @@
 // `junction check`: validate the config, connect to each database, read each cache file, build the model,
-// and list everything that is wrong. Exit code 1 when anything would stop `serve`. Writes nothing.
+// load every script module, and list everything that is wrong. Exit code 1 when anything would stop `serve`. Writes nothing.
 import { SourceRegistry } from '../adapters/source.js';
+import { scriptsOf } from '../config/scripts-schema.js';
+import type { JunctionConfig } from '../config/types.js';
+import { loadModule } from '../scripts/loader.js';
 import { ApiErrorList, formatProblem, isApiError } from '../errors/index.js';
 import { readCache } from '../model/snapshot.js';
 import { loadModel } from '../runtime/load-model.js';
@@ -41,6 +44,7 @@ export async function check(flags: ConfigFlags): Promise<void> {
         fail(describe(error));
       }
     }
+    await checkScripts(config, fail);
     if (!failed) {
       try {
         const { model, warnings } = await loadModel(config, (name) => sources.get(name), {
@@ -60,6 +64,22 @@ export async function check(flags: ConfigFlags): Promise<void> {
   }
   console.log(failed ? 'check: problems found' : 'check: all good');
   if (failed) process.exitCode = 1;
+}
+
+/** Each event script and scripted service module loads and exports a function, as `serve` needs. */
+async function checkScripts(config: JunctionConfig, fail: (line: string) => void): Promise<void> {
+  const scripts = scriptsOf(config);
+  const modules = new Set([...scripts.events, ...scripts.services].map((s) => s.module));
+  if (modules.size === 0) return;
+  console.log(`scripts ${scripts.dir}`);
+  for (const name of modules) {
+    try {
+      await loadModule(scripts.dir, name);
+      console.log(`  ✓ ${name}`);
+    } catch (error) {
+      fail(describe(error));
+    }
+  }
 }
 
 function describe(error: unknown): string {

@@ -555,6 +555,24 @@ describe.concurrent('introspect, print-model, check and --help', () => {
     expect(result.stdout.trim().split('\n').at(-1)).toBe('check: problems found');
   });
 
+  it('check loads every script module and lists the one that does not load', async () => {
+    const c = writeCase({
+      services: [chinook()],
+      scripts: {
+        events: [{ event: 'chinook._table.Album.get.post_process', module: 'good.ts' }],
+        services: [{ name: 'broken', module: 'broken.ts' }],
+      },
+    });
+    mkdirSync(join(c.dir, 'scripts'));
+    writeFileSync(join(c.dir, 'scripts', 'good.ts'), 'export default (event: unknown) => event;\n');
+    writeFileSync(join(c.dir, 'scripts', 'broken.ts'), 'export const notAFunction = 1;\n');
+    const result = await run(['check', '--config', c.config]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('  ✓ good.ts');
+    expect(result.stdout).toContain('  ✗ script broken.ts: its default export must be a function');
+    expect(result.stdout.trim().split('\n').at(-1)).toBe('check: problems found');
+  });
+
   it('check exits 1 and lists an unreachable database next to the reachable one', async () => {
     const closed = await freePort();
     const c = writeCase({

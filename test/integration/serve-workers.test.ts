@@ -186,6 +186,7 @@ describe('serve --workers 2', () => {
         resource: [
           {
             type: 'belongs_to',
+            is_virtual: true,
             field: 'artist_id',
             ref_service: 'app',
             ref_table: 'artist',
