@@ -32,7 +32,7 @@ export function scriptScopeFor(
       const base = depsFor(stats, principal);
       const deps: RestDeps = {
         ...base,
-        sourceOf: (service) => base.sourceOf(service),
+        sourceOf: (service) => boundNow.get(service) ?? base.sourceOf(service),
         scripts: scope(stats, depth + 1, boundNow),
       };
       const request = internalRequest(call);

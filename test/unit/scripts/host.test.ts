@@ -73,7 +73,11 @@ describe('ScriptHost', () => {
 
   it('runs the edited module after a reload, and keeps the running one when a reload fails', async () => {
     write('edited.ts', 'export default () => "v1";\n');
-    const host = new ScriptHost(config([event('music._table.Album.get.pre_process', 'edited.ts')]), [], logger);
+    const host = new ScriptHost(
+      config([event('music._table.Album.get.pre_process', 'edited.ts')]),
+      [],
+      logger,
+    );
     await host.ready();
     const current = () => host.scriptsFor('music._table.Album.get', 'pre_process')[0]?.module.run();
     expect(current()).toBe('v1');
