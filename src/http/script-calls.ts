@@ -43,7 +43,9 @@ export function scriptScopeFor(
 }
 
 function internalRequest(call: InternalRequest): Request {
-  const url = new URL(`/api/v2/${call.path.replace(/^\/+/, '')}`, ORIGIN);
+  // `crm/_table/names`; a path written as a client would (`/api/v2/crm/…`) means the same.
+  const path = call.path.replace(/^\/+/, '').replace(/^api\/v[0-9.]+\//i, '');
+  const url = new URL(`/api/v2/${path}`, ORIGIN);
   for (const [key, value] of Object.entries(call.params ?? {})) url.searchParams.set(key, String(value));
   const hasBody = call.payload !== undefined && call.method !== 'GET';
   return new Request(url, {

@@ -158,11 +158,12 @@ export function createJunctionServer(
       outcome: run.outcome,
     }),
   );
-  runtime.onReload(() => {
+  // Awaited by the reload, so POST /_admin/reload answers once the new scripts run.
+  runtime.onReload(() =>
     scriptHost.reload().catch((error: unknown) => {
       logger.error({ err: error }, `scripts: reload failed, the previous scripts stay: ${String(error)}`);
-    });
-  });
+    }),
+  );
   const scriptScope = scriptScopeFor(scriptHost, (stats, principal) => ({
     index: schemas.index,
     sourceOf,

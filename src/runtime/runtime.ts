@@ -13,7 +13,8 @@ export interface ModelVersion {
   warnings: string[];
 }
 
-type Listener = (next: ModelVersion) => void;
+/** Told of each new model; a promise it returns (scripts loading again) is waited for before reload resolves. */
+type Listener = (next: ModelVersion) => void | Promise<void>;
 
 export interface ReloadOptions {
   onProgress?: (message: string) => void;
@@ -103,7 +104,8 @@ export class Runtime {
     };
     this.sources.adopt(next.model);
     this.state = next;
-    for (const listener of this.listeners) listener(next);
+    // A listener's failure is its own to report: the new model is in place either way.
+    await Promise.allSettled(this.listeners.map(async (listener) => listener(next)));
     return next;
   }
 

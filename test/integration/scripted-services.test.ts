@@ -96,7 +96,7 @@ describe('Scripted services and the classic script examples', () => {
           syncFields: ['EmployeeId', 'FirstName', 'LastName', 'Email'],
           staffSource: 'hr/_table/Employee',
           greeting: 'hello',
-          whoamiReads: 'hr/_table/Genre',
+          whoamiReads: '/api/v2/hr/_table/Genre', // written as a client would: the same as hr/_table/Genre
         },
         events: [
           {
