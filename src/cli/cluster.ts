@@ -60,7 +60,7 @@ export async function servePrimary(options: ServeOptions, workers: number, start
     worker.on('message', (message: unknown) => {
       if (!isWorkerMessage(message)) return;
       if (message.junction === 'failed') startFailures.set(worker.id, message.message);
-      else if (message.junction === 'reload-request') reloads.start(worker);
+      else if (message.junction === 'reload-request') reloads.start({ worker, id: message.id }, message.only);
       else if (message.junction === 'reload-result') reloads.result(worker, message);
     });
   };
@@ -149,57 +149,91 @@ export async function servePrimary(options: ServeOptions, workers: number, start
   for (let i = 0; i < workers; i++) fork();
 }
 
+/** The services a round introspects again: null for all of them. */
+type Scope = ReadonlySet<string> | null;
+
+interface Ask {
+  worker: Worker;
+  id: number;
+}
+
 /**
  * Reloads run in rounds: every live worker reloads, and when all have answered the primary reports once and
- * answers the workers that asked. A request while a round runs joins it (as Runtime.reload shares one).
+ * answers the workers that asked. A full reload asked while a full round runs joins it (as Runtime.reload
+ * shares one); any other request waits for the next round, which starts after it was asked: a `_schema`
+ * change must not join a round whose introspection may have begun before its DDL ran. Requests waiting for
+ * the next round share it, introspecting the union of their services.
  */
-class ReloadRounds {
+export class ReloadRounds {
   private round = 0;
-  private pending: {
+  private running: {
+    scope: Scope;
     waiting: Set<number>;
-    askers: Set<Worker>;
+    asks: Ask[];
     versions: number[];
-    errors: string[];
+    errors: { text: string; code?: string }[];
   } | null = null;
+  private next: { scope: Scope; asks: Ask[] } | null = null;
 
   constructor(private readonly live: Map<number, Worker>) {}
 
-  start(asker?: Worker): void {
-    if (this.pending === null) {
-      this.round += 1;
-      if (this.live.size === 0) return;
-      this.pending = { waiting: new Set(this.live.keys()), askers: new Set(), versions: [], errors: [] };
-      for (const worker of this.live.values()) this.send(worker, { junction: 'reload', round: this.round });
+  /** `only`: the services a `_schema` change touched (absent: a full reload). */
+  start(ask?: Ask, only?: string[]): void {
+    const scope = only === undefined ? null : new Set(only);
+    if (this.running !== null && scope === null && this.running.scope === null) {
+      if (ask) this.running.asks.push(ask);
+      return;
     }
-    if (asker) this.pending?.askers.add(asker);
+    const next = (this.next ??= { scope: new Set(), asks: [] });
+    next.scope = next.scope === null || scope === null ? null : new Set([...next.scope, ...scope]);
+    if (ask) next.asks.push(ask);
+    if (this.running === null) this.begin();
   }
 
   result(worker: Worker, message: Extract<WorkerMessage, { junction: 'reload-result' }>): void {
-    if (this.pending === null || message.round !== this.round) return;
+    if (this.running === null || message.round !== this.round) return;
     if (message.error !== undefined)
-      this.pending.errors.push(`worker pid ${worker.process.pid}: ${message.error}`);
-    else if (message.version !== undefined) this.pending.versions.push(message.version);
+      this.running.errors.push({
+        text: `worker pid ${worker.process.pid}: ${message.error}`,
+        code: message.code,
+      });
+    else if (message.version !== undefined) this.running.versions.push(message.version);
     this.settle(worker);
   }
 
   gone(worker: Worker): void {
-    if (this.pending !== null) this.settle(worker);
+    if (this.running !== null) this.settle(worker);
+  }
+
+  private begin(): void {
+    const next = this.next!;
+    this.next = null;
+    this.round += 1;
+    if (this.live.size === 0) return;
+    const { scope, asks } = next;
+    this.running = { scope, waiting: new Set(this.live.keys()), asks, versions: [], errors: [] };
+    const only = scope === null ? {} : { only: [...scope] };
+    for (const worker of this.live.values())
+      this.send(worker, { junction: 'reload', round: this.round, ...only });
   }
 
   private settle(worker: Worker): void {
-    const pending = this.pending!;
-    pending.waiting.delete(worker.id);
-    if (pending.waiting.size > 0) return;
-    this.pending = null;
-    const versions = [...new Set(pending.versions)];
+    const running = this.running!;
+    running.waiting.delete(worker.id);
+    if (running.waiting.size > 0) return;
+    this.running = null;
+    const versions = [...new Set(running.versions)];
     if (versions.length > 0) stderr(`junction: model reloaded (version ${versions.join(', ')})`);
-    for (const error of pending.errors) {
-      stderr(`junction: reload failed in ${error}; that worker still serves the previous model`);
+    for (const { text } of running.errors) {
+      stderr(`junction: reload failed in ${text}; that worker still serves the previous model`);
     }
-    const error = pending.errors[0];
-    for (const asker of pending.askers) {
-      if (this.live.has(asker.id)) this.send(asker, { junction: 'reload-done', round: this.round, error });
+    const first = running.errors[0];
+    const failure = first === undefined ? {} : { error: first.text, code: first.code };
+    for (const { worker: asker, id } of running.asks) {
+      if (this.live.has(asker.id))
+        this.send(asker, { junction: 'reload-done', round: this.round, id, ...failure });
     }
+    if (this.next !== null) this.begin();
   }
 
   private send(worker: Worker, message: WorkerMessage): void {
