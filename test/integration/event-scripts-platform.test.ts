@@ -6,10 +6,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashApiKey } from '../../src/auth/keys.js';
 import type { EventScriptConfig, JunctionConfig, ScriptsConfig } from '../../src/config/types.js';
 import { STATEMENTS_HEADER } from '../../src/http/server.js';
-import { entry, role } from './support/access.js';
+import { app, entry, role } from './support/access.js';
 import { chinookName, useChinook } from './support/chinook.js';
 import type { TestDialect } from './support/databases.js';
 import { startTestServer, tempDir, testConfig, type TestServer } from './support/graphql.js';
@@ -197,22 +196,7 @@ describe("On SQLite, a script's API calls", () => {
           role('admin', [{ ...entry('*', '*'), service: '*' }]),
           role('visitor', [music('_table/Album'), music('_table/MediaType'), music('_table/Genre')]),
         ],
-        apps: [
-          {
-            name: 'console',
-            description: null,
-            active: true,
-            role: 'admin',
-            apiKeyHash: hashApiKey(ADMIN_KEY),
-          },
-          {
-            name: 'kiosk',
-            description: null,
-            active: true,
-            role: 'visitor',
-            apiKeyHash: hashApiKey(VISITOR_KEY),
-          },
-        ],
+        apps: [app('console', 'admin', ADMIN_KEY), app('kiosk', 'visitor', VISITOR_KEY)],
       },
       scripts: {
         ...scripts([

@@ -8,10 +8,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashApiKey } from '../../src/auth/keys.js';
 import type { JunctionConfig } from '../../src/config/types.js';
 import { createKnex, destroyKnex } from '../../src/adapters/sql/connect.js';
-import { entry, role, startAccessServer, type AccessServer } from './support/access.js';
+import { app, entry, role, startAccessServer, type AccessServer } from './support/access.js';
 import { useChinook } from './support/chinook.js';
 import { createTestDatabase, type TestDatabase } from './support/databases.js';
 import { tempDir, testConfig } from './support/graphql.js';
@@ -57,27 +56,9 @@ describe('Scripted services and the classic script examples', () => {
           role('visitor', [{ ...entry('*', ['GET']), service: 'whoami' }]),
         ],
         apps: [
-          {
-            name: 'console',
-            description: null,
-            active: true,
-            role: 'admin',
-            apiKeyHash: hashApiKey(ADMIN_KEY),
-          },
-          {
-            name: 'kiosk',
-            description: null,
-            active: true,
-            role: 'reader',
-            apiKeyHash: hashApiKey(READER_KEY),
-          },
-          {
-            name: 'lobby',
-            description: null,
-            active: true,
-            role: 'visitor',
-            apiKeyHash: hashApiKey(VISITOR_KEY),
-          },
+          app('console', 'admin', ADMIN_KEY),
+          app('kiosk', 'reader', READER_KEY),
+          app('lobby', 'visitor', VISITOR_KEY),
         ],
       },
       observability: {

@@ -6,7 +6,8 @@
 import { createHash } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import type { Knex } from 'knex';
-import type { AccessVerb, RoleAccessConfig, RoleConfig } from '../../../src/auth/types.js';
+import { hashApiKey } from '../../../src/auth/keys.js';
+import type { AccessVerb, AppConfig, RoleAccessConfig, RoleConfig } from '../../../src/auth/types.js';
 import type { JunctionConfig } from '../../../src/config/types.js';
 import { CHINOOK_TABLES, chinookName } from './chinook.js';
 import type { TestDialect } from './databases.js';
@@ -38,6 +39,11 @@ export function entry(
 
 export function role(name: string, access: RoleAccessConfig[]): RoleConfig {
   return { name, description: null, active: true, access };
+}
+
+/** An active app whose requests with `key` run as `role`. */
+export function app(name: string, role: string, key: string): AppConfig {
+  return { name, description: null, active: true, role, apiKeyHash: hashApiKey(key) };
 }
 
 /**
