@@ -18,9 +18,22 @@ export interface ReadOutcome {
   select: SelectItem[];
 }
 
+/** What an operation works on: a table (`_table/Album`) or a routine (`_proc/refresh`). */
+interface Target {
+  service: string;
+  resource: string[];
+  table: string | null;
+}
+
+const tableTarget = (entry: TableEntry): Target => ({
+  service: entry.service.name,
+  resource: ['_table', entry.table.name],
+  table: entry.table.name,
+});
+
 function operation(
   ctx: GraphqlContext,
-  entry: TableEntry,
+  target: Target,
   verb: EventVerb,
   parameters: Args,
   payload: unknown,
@@ -28,9 +41,7 @@ function operation(
   const request = (ctx as { request?: Request }).request;
   return {
     api: 'graphql',
-    service: entry.service.name,
-    resource: ['_table', entry.table.name],
-    table: entry.table.name,
+    ...target,
     id: null,
     verb,
     request: {
@@ -42,8 +53,8 @@ function operation(
   };
 }
 
-const listens = (ctx: GraphqlContext, entry: TableEntry, verb: EventVerb) =>
-  hasScripts(ctx.scripts, { service: entry.service.name, resource: ['_table', entry.table.name], verb });
+const listens = (ctx: GraphqlContext, target: Target, verb: EventVerb) =>
+  hasScripts(ctx.scripts, { ...target, verb });
 
 /**
  * A read with the table's get scripts: pre_process may change the arguments; post_process sees
@@ -57,12 +68,12 @@ export async function readWithScripts(
   args: Args,
   read: (args: Args, exec: ExecContext) => Promise<ReadOutcome>,
 ): Promise<Row[]> {
-  if (!listens(ctx, entry, 'get')) return (await read(args, exec)).rows;
+  if (!listens(ctx, tableTarget(entry), 'get')) return (await read(args, exec)).rows;
   let select: SelectItem[] = [];
   const originals = new WeakMap<object, Row>();
   const result = await aroundOperation(
     ctx.scripts,
-    operation(ctx, entry, 'get', { ...args }, null),
+    operation(ctx, tableTarget(entry), 'get', { ...args }, null),
     exec,
     { transactional: false },
     async (request, onExec) => {
@@ -75,22 +86,60 @@ export async function readWithScripts(
 }
 
 /** Aggregates and connections: pre_process only (there is no list of records to show post_process). */
-export async function withPreScripts<T>(
+export function withPreScripts<T>(
   ctx: GraphqlContext,
   exec: ExecContext,
   entry: TableEntry,
   args: Args,
   work: (args: Args, exec: ExecContext) => Promise<T>,
 ): Promise<T> {
-  if (!listens(ctx, entry, 'get')) return work(args, exec);
+  return preScriptsOnly(ctx, exec, tableTarget(entry), 'get', args, null, (request, onExec) =>
+    work(request.parameters as Args, onExec),
+  );
+}
+
+/**
+ * Routine calls fire `{service}._proc.{name}.post` (`_func…`; `.get` for a read-only function's query
+ * field), pre_process only: the script sees and may change `payload.params`, the values by parameter name.
+ */
+export function routineWithScripts<T>(
+  ctx: GraphqlContext,
+  exec: ExecContext,
+  target: { service: string; component: string; verb: EventVerb },
+  values: Args,
+  call: (values: Args, exec: ExecContext) => Promise<T>,
+): Promise<T> {
+  const where = { service: target.service, resource: target.component.split('/'), table: null };
+  return preScriptsOnly(ctx, exec, where, target.verb, {}, { params: values }, (request, onExec) => {
+    const params = (request.payload as { params?: unknown } | null)?.params;
+    if (typeof params !== 'object' || params === null || Array.isArray(params))
+      throw new ApiError(
+        'SCRIPT_FAILED',
+        `A script for ${target.service}.${where.resource.join('.')} left no {"params":{…}} to call with.`,
+      );
+    return call(params as Args, onExec);
+  });
+}
+
+async function preScriptsOnly<T>(
+  ctx: GraphqlContext,
+  exec: ExecContext,
+  target: Target,
+  verb: EventVerb,
+  parameters: Args,
+  payload: unknown,
+  work: (request: Operation['request'], exec: ExecContext) => Promise<T>,
+): Promise<T> {
+  if (!listens(ctx, target, verb))
+    return work(operation(ctx, target, verb, parameters, payload).request, exec);
   let value: T | undefined;
   await aroundOperation(
     ctx.scripts,
-    operation(ctx, entry, 'get', { ...args }, null),
+    operation(ctx, target, verb, { ...parameters }, payload),
     exec,
     { transactional: false, post: false },
     async (request, onExec) => {
-      value = await work(request.parameters as Args, onExec);
+      value = await work(request, onExec);
       return { status: 200, content: null };
     },
   );
@@ -113,12 +162,12 @@ export async function mutateWithScripts<T>(
   records: Row[] | null,
   work: (records: Row[] | null, exec: ExecContext) => Promise<{ keys: unknown[][]; value: T }>,
 ): Promise<T> {
-  if (!listens(ctx, entry, verb)) return (await work(records, exec)).value;
+  if (!listens(ctx, tableTarget(entry), verb)) return (await work(records, exec)).value;
   const parameters = Object.fromEntries(Object.entries(args).filter(([key]) => key !== dataArgument));
   let value: T | undefined;
   await aroundOperation(
     ctx.scripts,
-    operation(ctx, entry, verb, parameters, records === null ? null : { resource: records }),
+    operation(ctx, tableTarget(entry), verb, parameters, records === null ? null : { resource: records }),
     exec,
     { transactional: true },
     async (request, onExec) => {

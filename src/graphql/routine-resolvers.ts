@@ -15,6 +15,7 @@ import { paramKey } from '../model/routines.js';
 import type { ReturnColumnModel } from '../model/types.js';
 import { principalOf, type GraphqlContext } from './resolvers.js';
 import { routineFields, type RoutineField } from './routines-sdl.js';
+import { routineWithScripts } from './event-scripts.js';
 import { namespaceType } from './sdl.js';
 
 type Args = Record<string, unknown>;
@@ -39,7 +40,16 @@ export function buildRoutineResolvers(
       if (!source.callRoutine) {
         throw new ApiError('NOT_SUPPORTED', `Service ${plan.service.name} cannot call stored routines.`);
       }
-      const result = await source.callRoutine(plan.routine, callArguments(plan, args), context.stats);
+      const verb = routineCallVerb(plan.routine);
+      const target = {
+        service: plan.service.name,
+        component: routineComponent(plan.routine),
+        verb: verb === 'GET' ? ('get' as const) : ('post' as const),
+      };
+      const call = source.callRoutine.bind(source);
+      const result = await routineWithScripts(ctx, context, target, callArguments(plan, args), (values) =>
+        call(plan.routine, values, context.stats),
+      );
       return plan.root === 'query' ? queryValue(plan, result) : mutationValue(plan, result);
     };
     if (plan.root === 'mutation') out.mutations[plan.field] = resolve;

@@ -185,3 +185,30 @@ describe.each(DIALECTS)('Event scripts on $label', ({ dialect }) => {
     });
   });
 });
+
+describe('Event scripts on stored routine calls (PostgreSQL)', () => {
+  const chinook = useChinook(
+    'postgres',
+    "create function add_one(x integer) returns integer language sql immutable as 'select x + 1'",
+  );
+  let rest: RestServer;
+
+  beforeAll(async () => {
+    rest = await startRestServer({
+      ...testConfig([chinook.db.service({ name: 'music' })]),
+      scripts: { ...SUITE_SCRIPTS, events: [event('music._func.add_one.*.pre_process', 'double-x.ts')] },
+    });
+  });
+  afterAll(async () => {
+    await rest?.close();
+  });
+
+  it('a pre_process script changes the arguments of a REST call and of the GraphQL field alike', async () => {
+    const restResult = await rest.request('POST', 'music/_func/add_one', { body: { params: { x: 3 } } });
+    expect(restResult.status, restResult.text).toBe(200);
+    expect(restResult.body).toBe(7);
+    const graphqlResult = await rest.server.query('{ music { addOne(x: 3) } }');
+    expect(graphqlResult.errors).toBeUndefined();
+    expect(graphqlResult.data.music.addOne).toBe(7);
+  });
+});
