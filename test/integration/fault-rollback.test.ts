@@ -213,6 +213,15 @@ const ok = (status: number) => status >= 200 && status < 300;
  * its rows; a failure must be 4xx or 503 with no rows, and a valid record may fail only with 503 (the
  * database was down or busy), never with a 4xx.
  */
+/**
+ * A 503 saying the connection died around COMMIT: the database may have committed before it went, which no
+ * server can know; such a record must be whole or absent, never partial.
+ */
+function outcomeUnknown(s: Sent): boolean {
+  const message = (s.body as { error?: { message?: string } } | null)?.error?.message ?? '';
+  return s.status === 503 && message.includes('may or may not be saved');
+}
+
 function misjudged(sent: readonly Sent[], names: Map<string, string[]>): object[] {
   const wrong: object[] = [];
   for (const s of sent) {
@@ -220,8 +229,10 @@ function misjudged(sent: readonly Sent[], names: Map<string, string[]>): object[
     const found = names.get(record.key)?.length ?? 0;
     const bad = ok(s.status)
       ? Boolean(record.fail) || found !== record.all.length
-      : found !== 0 ||
-        (record.fail ? !(s.status >= 400 && s.status < 500) && s.status !== 503 : s.status !== 503);
+      : outcomeUnknown(s)
+        ? found !== 0 && found !== record.all.length
+        : found !== 0 ||
+          (record.fail ? !(s.status >= 400 && s.status < 500) && s.status !== 503 : s.status !== 503);
     if (bad) wrong.push({ key: record.key, fail: record.fail, status: s.status, rows: found, body: s.body });
   }
   return wrong;

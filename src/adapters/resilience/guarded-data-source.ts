@@ -109,10 +109,12 @@ export function guardDataSource(inner: DataSource, options: GuardOptions): DataS
             return result;
           });
         } catch (error) {
-          // The work succeeded and only the commit failed with something the translation does not know (a
-          // connection dying around COMMIT): the outcome is unknown to us, which is a 503, never a 500.
+          // The work succeeded and only the commit failed because the connection died around COMMIT (or with
+          // something the translation does not know): the database may have committed before it went, so the
+          // outcome is unknown to us — a 503 that says so, never a 500 and never "nothing was saved".
           if (!finished || error instanceof ApiError) throw error;
-          if (options.translate(error).code !== 'DATABASE_ERROR') throw error;
+          const code = options.translate(error).code;
+          if (code !== 'DATABASE_ERROR' && code !== 'SOURCE_UNAVAILABLE') throw error;
           throw serviceUnavailable(
             options.service,
             'the connection was lost while committing, so the change may or may not be saved',

@@ -129,3 +129,52 @@ async function waitUntil(condition: () => boolean): Promise<void> {
   for (let i = 0; i < 200 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 25));
   if (!condition()) throw new Error('condition never became true');
 }
+
+describe('a guarded transaction whose COMMIT fails', () => {
+  /** A source whose transaction runs the work, then fails the way its COMMIT does. */
+  const committing = (commitError: Error | null) =>
+    guardDataSource(
+      {
+        async transaction<T>(work: (tx: DataSource) => Promise<T>): Promise<T> {
+          const result = await work({} as DataSource);
+          if (commitError) throw commitError;
+          return result;
+        },
+      } as unknown as DataSource,
+      {
+        service: 'music',
+        breaker: new SourceBreaker({ failures: 5, openMs: 1000 }),
+        translate: translateDbError,
+        acquireTimeoutMs: 2000,
+      },
+    );
+  const lost = () => Object.assign(new Error('Connection terminated unexpectedly'), { code: 'ECONNRESET' });
+
+  it('says the change may or may not be saved when the connection died around COMMIT', async () => {
+    const error = (await committing(lost())
+      .transaction(async () => 1)
+      .catch((e: unknown) => e)) as ApiError;
+    expect(error.code).toBe('SOURCE_UNAVAILABLE');
+    expect(error.message).toBe(
+      "Service 'music' is unavailable: the connection was lost while committing, so the change may or may not be saved; try again shortly.",
+    );
+  });
+
+  it('keeps a refusal the database gave at COMMIT (nothing was saved)', async () => {
+    const deferred = Object.assign(new Error('deferred fk'), { code: '23503' });
+    await expect(committing(deferred).transaction(async () => 1)).rejects.toMatchObject({
+      code: 'FOREIGN_KEY_VIOLATION',
+    });
+  });
+
+  it('keeps the error of work that failed before COMMIT as it was', async () => {
+    await expect(
+      committing(null).transaction(async () => {
+        throw lost();
+      }),
+    ).rejects.toMatchObject({
+      code: 'SOURCE_UNAVAILABLE',
+      message: expect.not.stringContaining('may or may not'),
+    });
+  });
+});
