@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JunctionConfig, ScriptsConfig } from '../../src/config/types.js';
 import { chinookName, useChinook } from './support/chinook.js';
+import { useCommunity } from './support/community.js';
 import type { TestDialect } from './support/databases.js';
 import { testConfig } from './support/graphql.js';
 import { startRestServer, type RestServer } from './support/rest-writes.js';
@@ -210,5 +211,36 @@ describe('Event scripts on stored routine calls (PostgreSQL)', () => {
     const graphqlResult = await rest.server.query('{ music { addOne(x: 3) } }');
     expect(graphqlResult.errors).toBeUndefined();
     expect(graphqlResult.data.music.addOne).toBe(7);
+  });
+});
+
+describe('Event scripts on a MongoDB collection', () => {
+  const community = useCommunity();
+  let rest: RestServer;
+
+  beforeAll(async () => {
+    rest = await startRestServer({
+      ...testConfig([community.service]),
+      scripts: {
+        ...SUITE_SCRIPTS,
+        events: [event('community._table.reviews.get.post_process', 'review-titles-upper.ts')],
+      },
+    });
+  });
+  afterAll(async () => {
+    await rest?.close();
+  });
+
+  it('a post_process script changes the documents a REST client and a GraphQL client get', async () => {
+    const restResult = await rest.request('GET', 'community/_table/reviews', {
+      query: { filter: 'rating = 4', fields: 'title', limit: 1, order: '_id' },
+    });
+    expect(restResult.status, restResult.text).toBe(200);
+    expect(restResult.body.resource).toEqual([{ title: 'MUDDY AND TIGHT' }]);
+    const graphqlResult = await rest.server.query(
+      '{ community { reviews(where: { rating: { eq: 4 } }, orderBy: { id: ASC }, limit: 1) { title } } }',
+    );
+    expect(graphqlResult.errors).toBeUndefined();
+    expect(graphqlResult.data.community.reviews).toEqual([{ title: 'MUDDY AND TIGHT' }]);
   });
 });
