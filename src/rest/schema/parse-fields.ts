@@ -1,6 +1,7 @@
 // DreamFactory's `_schema` write bodies (table and field descriptions as §7.2 prints them, relationship objects
-// as §9.1 declares them) → neutral drafts: names, simple types, lengths, nullability, defaults, keys. Only the
-// shape is checked here; whether names and references fit the service is validate-change.ts's job.
+// as §9.1 declares them, legacy virtual foreign keys on fields as §9.2) → neutral drafts: names, simple types,
+// lengths, nullability, defaults, keys. Only the shape is checked here; whether names and references fit the
+// service is validate-change.ts's job.
 import { ApiError } from '../../errors/index.js';
 import {
   COLUMN_TYPES,
@@ -27,6 +28,8 @@ export interface TableDraft {
   fields: FieldDraft[];
   primaryKey: string[] | null;
   related: RelationDraft[];
+  /** Fields named only to declare a legacy virtual key (§9.2) on a column that exists: no DDL. */
+  keyOnly: string[];
 }
 
 /** A relationship object (§9.1); only virtual ones can be declared over the API. */
@@ -74,7 +77,7 @@ export function parseTable(item: Record<string, unknown>, pathName?: string): Ta
   const fieldList = item.field ?? item.fields;
   if (fieldList !== undefined && !Array.isArray(fieldList))
     throw invalid(`Invalid schema detected - 'field' of table '${name}' must be a list.`);
-  const fields = (fieldList ?? []).map((field: unknown) => parseField(field, name));
+  const { fields, related: legacy, keyOnly } = tableOfFields(name, (fieldList ?? []) as unknown[]);
   const key = item.primary_key;
   let primaryKey: string[] | null = null;
   if (key !== undefined && key !== null) {
@@ -86,7 +89,46 @@ export function parseTable(item: Record<string, unknown>, pathName?: string): Ta
   const relatedList = item.related ?? [];
   if (!Array.isArray(relatedList))
     throw invalid(`Invalid schema detected - 'related' of table '${name}' must be a list.`);
-  return { name, fields, primaryKey, related: relatedList.map((r: unknown) => parseRelation(r)) };
+  const related = relatedList.map((r: unknown) => parseRelation(r));
+  return { name, fields, primaryKey, related: [...related, ...legacy], keyOnly };
+}
+
+/**
+ * Field descriptions of one table: their columns, and the virtual keys legacy fields declare (§9.2). A legacy
+ * field without `type` only names a column (keyOnly); with one it is also created or changed like any field.
+ */
+export function tableOfFields(name: string, list: unknown[]): TableDraft {
+  const draft: TableDraft = { name, fields: [], primaryKey: null, related: [], keyOnly: [] };
+  for (const value of list) {
+    const key = legacyKey(value, name);
+    if (key && isRecord(value) && value.type === undefined) draft.keyOnly.push(key.field);
+    else draft.fields.push(parseField(value, name));
+    if (key) draft.related.push(key);
+  }
+  return draft;
+}
+
+/** `"is_virtual_foreign_key": true` on a field (DF 2.0–2.3) → the modern belongs_to relationship it means. */
+function legacyKey(value: unknown, table: string): RelationDraft | null {
+  if (!isRecord(value) || value.is_virtual_foreign_key !== true) return null;
+  const name = checkName(value.name, 'field');
+  const where = `field '${name}' of table '${table}'`;
+  const refTable = value.ref_table;
+  const refField = value.ref_field ?? value.ref_fields;
+  if (typeof refTable !== 'string' || refTable === '' || typeof refField !== 'string' || refField === '')
+    throw invalid(
+      `Invalid schema detected - ${where} is a virtual foreign key: it needs 'ref_table' and 'ref_fields'.`,
+    );
+  // `is_foreign_ref_service: false` keeps the key in this service whatever a stale ref_service_id says.
+  const foreign = value.is_foreign_ref_service !== false;
+  return parseRelation({
+    type: 'belongs_to',
+    is_virtual: true,
+    field: name,
+    ref_service_id: foreign ? (value.ref_service_id ?? value.ref_service ?? null) : null,
+    ref_table: refTable,
+    ref_field: refField,
+  });
 }
 
 export function parseField(value: unknown, table: string): FieldDraft {
@@ -107,10 +149,17 @@ export function parseField(value: unknown, table: string): FieldDraft {
     throw invalid(`'ref_table' of ${where} must be a name.`);
   if (refField !== null && typeof refField !== 'string')
     throw invalid(`'ref_field' of ${where} must be a name.`);
+  const virtual = value.is_virtual_foreign_key === true;
+  if (virtual && type === 'reference')
+    throw invalid(
+      `Invalid schema detected - ${where} is a virtual foreign key: give its column type (e.g. integer or string), not 'reference'.`,
+    );
   if (type === 'reference' && !refTable)
     throw invalid(`Invalid schema detected - ${where} is a reference but names no 'ref_table'.`);
+  // A legacy virtual key's ref_* name the far end of a relationship (tableOfFields), not a database key.
   const wantsKey =
-    type === 'reference' || value.is_foreign_key === true || (refTable !== null && refTable !== '');
+    !virtual &&
+    (type === 'reference' || value.is_foreign_key === true || (refTable !== null && refTable !== ''));
   return {
     name,
     type: type as ColumnType,
@@ -204,7 +253,7 @@ function action(value: unknown, key: string, where: string): ReferentialAction |
   return upper as ReferentialAction;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 

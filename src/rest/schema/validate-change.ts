@@ -34,6 +34,9 @@ export function planCreate(service: ServiceModel, drafts: TableDraft[]): TableDe
     pending.set(draft.name.toLowerCase(), draft);
   }
   return drafts.map((draft) => {
+    const [untyped] = draft.keyOnly;
+    if (untyped !== undefined)
+      throw invalid(`Invalid schema detected - field '${untyped}' of table '${draft.name}' needs a 'type'.`);
     if (draft.fields.length === 0) throw invalid(`Table '${draft.name}' needs at least one field.`);
     uniqueNames(
       draft.fields.map((f) => f.name),
@@ -83,6 +86,15 @@ export function planAlter(service: ServiceModel, table: TableModel, drafts: Fiel
   const added = columnsOf(service, table.name, add, new Map());
   const changed = columnsOf(service, table.name, change, new Map());
   return { table: table.name, add: added.columns, change: changed.columns, foreignKeys: added.foreignKeys };
+}
+
+/** Legacy virtual keys without a `type` (TableDraft.keyOnly) can only go on columns that exist. */
+export function checkKeyOnly(table: TableModel, names: readonly string[]): void {
+  for (const name of names)
+    if (!table.fields.some((f) => f.name === name))
+      throw invalid(
+        `Field '${name}' does not exist in table '${table.name}': give its 'type' to add it with its virtual foreign key.`,
+      );
 }
 
 /** Refuses to drop a table another table's foreign key or any virtual relationship still uses. */

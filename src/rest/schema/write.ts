@@ -13,9 +13,18 @@ import type { SchemaAdmin } from '../../runtime/schema-admin.js';
 import { accessFor } from '../access.js';
 import type { RestContext, RestResponse } from '../types.js';
 import { describeField, describeRelation, describeTable } from './describe.js';
-import { itemsOf, parseField, parseRelation, parseTable, type TableDraft } from './parse-fields.js';
+import { keyOnlyWhenUnchanged } from './legacy-keys.js';
+import {
+  checkName,
+  itemsOf,
+  parseRelation,
+  parseTable,
+  tableOfFields,
+  type TableDraft,
+} from './parse-fields.js';
 import {
   checkDropField,
+  checkKeyOnly,
   checkDropTable,
   lookup,
   planAlter,
@@ -38,8 +47,7 @@ export async function schemaWrite(ctx: RestContext): Promise<RestResponse> {
   if (sub === undefined) {
     if (verb === 'DELETE') return dropTable(ctx, admin, existing(ctx, tableName));
     if (verb === 'POST') return createOne(ctx, admin, tableName);
-    const table = existing(ctx, tableName);
-    return alterTables(ctx, admin, [{ ...parseTable(bodyObject(ctx), table.name) }], 'one');
+    return alterTables(ctx, admin, [alterDraft(bodyObject(ctx), existing(ctx, tableName))], 'one');
   }
   const table = existing(ctx, tableName);
   if (sub === '_related') return relatedWrite(ctx, admin, table, item);
@@ -53,9 +61,10 @@ export async function schemaWrite(ctx: RestContext): Promise<RestResponse> {
   }
   if (fieldName === undefined) {
     // `/_schema/{t}/_field`: a list of fields; POST only adds, PUT/PATCH add or change.
-    const fields = itemsOf(ctx.request.body, 'schema create').map((f) => parseField(f, table.name));
+    const items = itemsOf(ctx.request.body, 'schema create');
+    const draft = tableOfFields(table.name, keyOnlyWhenUnchanged(items, table));
     if (verb === 'POST') {
-      const taken = fields.find((f) =>
+      const taken = draft.fields.find((f) =>
         table.fields.some((t) => t.name.toLowerCase() === f.name.toLowerCase()),
       );
       if (taken)
@@ -64,22 +73,22 @@ export async function schemaWrite(ctx: RestContext): Promise<RestResponse> {
           `Field '${taken.name}' already exists in table '${table.name}'.`,
         );
     }
-    const next = await applyAlter(ctx, admin, [{ name: table.name, fields, primaryKey: null, related: [] }]);
+    const next = await applyAlter(ctx, admin, [draft]);
     const after = tableIn(next, ctx.request.service.name, table.name);
-    return ok({ resource: fields.map((f) => describeField(fieldOf(after, f.name))) });
+    return ok({ resource: items.map((f) => describeField(fieldOf(after, String(f.name)))) });
   }
   if (verb === 'POST')
     throw invalid(
       `Use PUT or PATCH to change field '${fieldName}', or POST to _schema/${table.name}/_field.`,
     );
   const body = bodyObject(ctx);
-  const field = parseField({ ...body, name: body.name ?? fieldName }, table.name);
-  if (field.name !== fieldName) throw invalid('Fields cannot be renamed through _schema.');
+  const given = { ...body, name: body.name ?? fieldName };
+  const draft = tableOfFields(table.name, keyOnlyWhenUnchanged([given], table));
+  if (checkName(given.name, 'field') !== fieldName)
+    throw invalid('Fields cannot be renamed through _schema.');
   if (!table.fields.some((f) => f.name === fieldName))
     throw new ApiError('NOT_FOUND', `No requested fields found in table '${table.name}'.`);
-  const next = await applyAlter(ctx, admin, [
-    { name: table.name, fields: [field], primaryKey: null, related: [] },
-  ]);
+  const next = await applyAlter(ctx, admin, [draft]);
   return ok(describeField(fieldOf(tableIn(next, ctx.request.service.name, table.name), fieldName)));
 }
 
@@ -105,10 +114,9 @@ async function createTables(
 
 /** `PUT/PATCH /_schema` with `{"resource":[{name, field, related}]}`: every table must exist. */
 async function alterMany(ctx: RestContext, admin: SchemaAdmin): Promise<RestResponse> {
-  const drafts = itemsOf(ctx.request.body, 'schema update').map((item) => {
-    const draft = parseTable(item);
-    return { ...draft, name: existing(ctx, draft.name).name };
-  });
+  const drafts = itemsOf(ctx.request.body, 'schema update').map((item) =>
+    alterDraft(item, existing(ctx, checkName(item.name, 'table'))),
+  );
   return alterTables(ctx, admin, drafts, 'many');
 }
 
@@ -125,9 +133,17 @@ async function alterTables(
   return ok(shape === 'one' ? described[0] : { resource: described });
 }
 
+/** A table description changing `table`; legacy key fields that change no column run no DDL. */
+function alterDraft(item: Record<string, unknown>, table: TableModel): TableDraft {
+  const list = item.field ?? item.fields;
+  const field = Array.isArray(list) ? keyOnlyWhenUnchanged(list, table) : list;
+  return parseTable({ ...item, field }, table.name);
+}
+
 /** Field changes as DDL, then the tables' new virtual relationships; everything checked before either. */
 async function applyAlter(ctx: RestContext, admin: SchemaAdmin, drafts: TableDraft[]): Promise<ModelIndex> {
   const service = ctx.request.service;
+  for (const d of drafts) checkKeyOnly(existing(ctx, d.name), d.keyOnly);
   const alters = drafts
     .filter((d) => d.fields.length > 0)
     .map((d) => planAlter(service, existing(ctx, d.name), d.fields));
@@ -212,7 +228,7 @@ async function relatedWrite(
   const keys = await plannedKeys(
     ctx,
     admin,
-    [{ name: table.name, fields: [], primaryKey: null, related: drafts }],
+    [{ name: table.name, fields: [], primaryKey: null, related: drafts, keyOnly: [] }],
     [],
   );
   const next = await admin.setStoredKeys([...(await admin.storedKeys()), ...keys]);

@@ -4,9 +4,17 @@ import { describe, expect, it } from 'vitest';
 import { buildModel } from '../../../src/model/build-model.js';
 import { ModelIndex } from '../../../src/model/model-index.js';
 import type { ServiceModel, TableModel } from '../../../src/model/types.js';
-import { itemsOf, parseField, parseRelation, parseTable } from '../../../src/rest/schema/parse-fields.js';
+import { keyOnlyWhenUnchanged } from '../../../src/rest/schema/legacy-keys.js';
+import {
+  itemsOf,
+  parseField,
+  parseRelation,
+  parseTable,
+  tableOfFields,
+} from '../../../src/rest/schema/parse-fields.js';
 import {
   checkDropField,
+  checkKeyOnly,
   checkDropTable,
   planAlter,
   planCreate,
@@ -108,6 +116,108 @@ describe('reading DreamFactory field descriptions', () => {
     );
     expect(() => parseRelation({ type: 'many_many', is_virtual: true })).toThrow(/many_many/);
     expect(() => parseRelation({ field: 'a', is_virtual: true })).toThrow(/invalid or missing type/);
+  });
+});
+
+describe('reading legacy virtual foreign keys on fields (DF 2.0–2.3)', () => {
+  const legacy = { is_virtual_foreign_key: true, ref_table: 'Contact', ref_fields: 'Email' };
+
+  it('reads a typed legacy field as a plain column plus a belongs_to virtual relationship', () => {
+    const draft = review([
+      { name: 'ReviewId', type: 'id' },
+      { name: 'ContactEmail', type: 'string', length: 100, ...legacy, ref_service: 'crm' },
+    ]);
+    expect(draft.fields.map((f) => [f.name, f.type, f.ref])).toEqual([
+      ['ReviewId', 'id', null],
+      ['ContactEmail', 'string', null],
+    ]);
+    expect(draft.related).toEqual([
+      {
+        type: 'belongs_to',
+        field: 'ContactEmail',
+        refService: 'crm',
+        refTable: 'Contact',
+        refField: 'Email',
+      },
+    ]);
+    expect(draft.keyOnly).toEqual([]);
+  });
+
+  it('reads a legacy field without a type as a key on an existing column, with no column change', () => {
+    const draft = tableOfFields('Artist', [{ name: 'Name', ...legacy, ref_field: 'Email' }]);
+    expect(draft.fields).toEqual([]);
+    expect(draft.keyOnly).toEqual(['Name']);
+    expect(draft.related).toEqual([
+      { type: 'belongs_to', field: 'Name', refService: null, refTable: 'Contact', refField: 'Email' },
+    ]);
+  });
+
+  it('takes the service from ref_service_id, ref_service, or none when is_foreign_ref_service is false', () => {
+    const service = (extra: Record<string, unknown>) =>
+      tableOfFields('T', [{ name: 'a', type: 'integer', ...legacy, ...extra }]).related[0]?.refService;
+    expect(service({ is_foreign_ref_service: true, ref_service_id: 2 })).toBe(2);
+    expect(service({ is_foreign_ref_service: true, ref_service: 'crm' })).toBe('crm');
+    expect(service({ is_foreign_ref_service: false, ref_service_id: 2 })).toBeNull();
+    expect(service({})).toBeNull();
+  });
+
+  it.each([
+    [
+      { name: 'a', type: 'integer', is_virtual_foreign_key: true, ref_fields: 'Email' },
+      /needs 'ref_table' and 'ref_fields'/,
+    ],
+    [
+      { name: 'a', type: 'integer', is_virtual_foreign_key: true, ref_table: 'Contact' },
+      /needs 'ref_table' and 'ref_fields'/,
+    ],
+    [{ name: 'a', type: 'reference', ...legacy }, /give its column type/],
+    [{ name: 'a', type: 'integer', ...legacy, ref_fields: 'Email,Name' }, /several fields/],
+    [
+      { name: 'a', type: 'integer', ...legacy, is_foreign_ref_service: true, ref_service_id: [1] },
+      /ref_service_id/,
+    ],
+    [{ name: 'a b', ...legacy }, /Invalid field name/],
+  ])('refuses the legacy field %j', (field, message) => {
+    expect(() => tableOfFields('T', [field])).toThrow(message);
+  });
+
+  it('refuses a legacy field without a type on a new table or on a column that does not exist', () => {
+    expect(() => planCreate(chinook, [review([{ name: 'Email', ...legacy }])])).toThrow(
+      /field 'Email' of table 'Review' needs a 'type'/,
+    );
+    expect(() => checkKeyOnly(tableOf('Artist'), ['Nickname'])).toThrow(
+      /Field 'Nickname' does not exist in table 'Artist'/,
+    );
+    expect(() => checkKeyOnly(tableOf('Artist'), ['Name'])).not.toThrow();
+  });
+
+  it('declares only the key when a typed legacy field repeats an existing column as it is', () => {
+    const [same, wider, fresh] = keyOnlyWhenUnchanged(
+      [
+        { name: 'Name', type: 'string', length: 120, label: 'Name', ...legacy },
+        { name: 'Name', type: 'string', length: 200, ...legacy },
+        { name: 'Nickname', type: 'string', ...legacy },
+      ],
+      tableOf('Artist'),
+    );
+    expect(same).toEqual({ name: 'Name', label: 'Name', ...legacy });
+    expect(wider).toMatchObject({ type: 'string', length: 200 });
+    expect(fresh).toMatchObject({ type: 'string' });
+  });
+
+  it('turns a legacy field into the same virtual key as the modern relationship', () => {
+    const [key] = planRelations(
+      index,
+      chinook,
+      'Genre',
+      tableOfFields('Genre', [{ name: 'Name', ...legacy, is_foreign_ref_service: true, ref_service_id: 2 }])
+        .related,
+      [],
+    );
+    expect(key).toEqual({
+      from: { service: 'chinook', table: 'Genre', fields: ['Name'] },
+      to: { service: 'crm', table: 'Contact', fields: ['Email'] },
+    });
   });
 });
 
