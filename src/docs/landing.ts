@@ -1,12 +1,21 @@
 // The landing page at `/`: what this server offers, in plain HTML with inline CSS and no external assets —
-// the services, their tables and relations (cross-database ones marked), links to GraphiQL, Swagger UI and the
-// health endpoints. Shows the caller's view: everything on an open server, the role's view with an API key,
+// the services, their tables and relations (cross-database ones marked), the scripted services, links to
+// GraphiQL, Swagger UI and the health endpoints. Shows the caller's view: everything on an open server, the role's view with an API key,
 // and only the service names to anonymous callers of a server with access control.
 import type { DataModel, RelationModel, ServiceModel } from '../model/types.js';
+
+/** A scripted service the caller may call (config.scripts.services). */
+export interface ScriptedEntry {
+  name: string;
+  label: string | null;
+  description: string | null;
+}
 
 export interface LandingInput {
   /** The caller's view of the model; null: anonymous on a server with access control. */
   model: DataModel | null;
+  /** The scripted services the caller may call (ignored for anonymous callers); absent: none. */
+  scripted?: ScriptedEntry[];
   /** Configured services with their reachability (probed for this page). */
   health: { service: string; type: string; ok: boolean }[];
   version: number | string;
@@ -47,8 +56,9 @@ export function landingPage(input: LandingInput): string {
         }</td></tr>`,
     )
     .join('');
+  const scripted = input.model ? (input.scripted ?? []) : [];
   const services = input.model
-    ? input.model.services.map((s) => serviceSection(s)).join('') ||
+    ? input.model.services.map((s) => serviceSection(s)).join('') + scriptedSection(scripted) ||
       '<p class="muted">Your role can use no service.</p>'
     : '<p class="muted">Access control is on: open this page with your API key (<code>/?api_key=…</code>) ' +
       'to see the tables your role can use, or authorize in Swagger UI.</p>';
@@ -98,6 +108,22 @@ function serviceSection(service: ServiceModel): string {
     service.graphqlName,
   )}</code></p>
 <table><tr><th>Table</th><th>Fields</th><th>Relations</th></tr>${rows}</table>${routines}</section>
+`;
+}
+
+function scriptedSection(scripted: ScriptedEntry[]): string {
+  if (scripted.length === 0) return '';
+  const e = escapeHtml;
+  const rows = scripted
+    .map(({ name, label, description }) => {
+      const svc = encodeURIComponent(name);
+      return `<tr><td><code>${e(name)}</code></td><td>${e(label ?? '')}${
+        description ? ` <span class="muted">${e(description)}</span>` : ''
+      }</td><td><code>/api/v2/${e(svc)}</code> · <a href="/api/v2/api_docs/?urls.primaryName=${svc}">REST docs</a> · <a href="/api/v2/api_docs/${svc}">OpenAPI document</a></td></tr>`;
+    })
+    .join('');
+  return `<section><h3>Scripted services <span class="tag">script</span></h3>
+<table><tr><th>Service</th><th>About</th><th>Endpoint</th></tr>${rows}</table></section>
 `;
 }
 

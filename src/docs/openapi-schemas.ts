@@ -14,12 +14,16 @@ export type Json = Record<string, unknown>;
 
 export const ERROR_STATUSES = ['400', '401', '403', '404', '500'] as const;
 
-export const ERROR_TEXT: Record<(typeof ERROR_STATUSES)[number], string> = {
+/** Every error response component; operations list ERROR_STATUSES, schema writes also 409 and 501. */
+export const ERROR_TEXT: Record<(typeof ERROR_STATUSES)[number] | '409' | '501', string> = {
   '400': 'Bad request: invalid parameter, filter or body; batch error (code 1000); missing credentials.',
   '401': 'Unauthorized: the API key’s role may not do this.',
   '403': 'Forbidden: the user’s role may not do this.',
   '404': 'Not found: unknown table, record or routine.',
+  '409':
+    'Conflict: the name is taken, or a key or relationship still uses what the request changes or drops.',
   '500': 'Database error.',
+  '501': 'Not supported here (e.g. `many_many` or multi-field virtual relationships).',
 };
 
 /** The JSON Schema of a value of a DreamFactory simple type, as the REST API sends it (compat §5.8). */

@@ -2,12 +2,13 @@
 // DreamFactory-compatible REST API (compat §1–§12): `_table` paths with every contract parameter, per-table
 // record schemas typed from the simple types, the `{resource:[…]}` and error envelopes (and their `wrap=false`
 // / `as_list` forms as `oneOf`), XML and CSV alternatives on reads, `_schema` with its `_field` and `_related`
-// parts described key for key, `_proc` and `_func` with their result shapes, `/api/v2/user/session` where
+// parts described key for key, its writes where the role may change the schema (schema-write-paths.ts),
+// `_proc` and `_func` with their result shapes, `/api/v2/user/session` where
 // sessions are accepted, and the credentials DreamFactory clients send. Plain JSON; served by rest/router.ts.
+import type { AccessVerb } from '../auth/types.js';
 import type { ServiceModel } from '../model/types.js';
 import { sessionPath, schemaPartPaths, pathSegment, tablePaths, routinePath } from './openapi-paths.js';
 import {
-  ERROR_STATUSES,
   ERROR_TEXT,
   componentNames,
   ref,
@@ -20,6 +21,8 @@ import {
   DESCRIPTION_SCHEMAS,
   type Json,
 } from './openapi-schemas.js';
+import { SCHEMA_WRITE_SCHEMAS } from './schema-write-bodies.js';
+import { schemaWritePaths } from './schema-write-paths.js';
 
 export interface OpenApiOptions {
   /** `info.version`. */
@@ -28,8 +31,11 @@ export interface OpenApiOptions {
   open: boolean;
   /** `?api_key=` is accepted (auth.apiKeyInQuery). */
   apiKeyInQuery: boolean;
-  /** May the caller read `_schema` (the listing, and each table's description)? Absent: yes. */
-  schemaAccess?: (component: string) => boolean;
+  /**
+   * May the caller use `verb` (default GET) on a `_schema` component (`_schema`, `_schema/{table}`,
+   * `_schema/{table}/_field`, …)? Absent: everything, writes included.
+   */
+  schemaAccess?: (component: string, verb?: AccessVerb) => boolean;
   /**
    * `/api/v2/user/session` is served (local users or an identity provider configured): `login` says whether
    * POST (email + password) works (local users), `true` also documents GET and DELETE. Absent: not documented.
@@ -159,6 +165,11 @@ export function openApiDocument(service: ServiceModel, options: OpenApiOptions):
     };
   }
   Object.assign(paths, schemaPartPaths(service, schemaAllowed));
+  const writes = schemaWritePaths(service, (component, verb) => schemaAllowed(component, verb));
+  for (const [path, operations] of Object.entries(writes))
+    paths[path] = { ...(paths[path] as Json | undefined), ...operations };
+  const schemaWrites = Object.keys(writes).length > 0;
+  if (schemaWrites) Object.assign(schemas, SCHEMA_WRITE_SCHEMAS);
 
   for (const kind of ['procedure', 'function'] as const) {
     const routines = service.routines.filter((r) => r.kind === kind);
@@ -218,7 +229,10 @@ export function openApiDocument(service: ServiceModel, options: OpenApiOptions):
     security,
     tags: [
       { name: '_table', description: 'Records' },
-      { name: '_schema', description: 'Table descriptions' },
+      {
+        name: '_schema',
+        description: schemaWrites ? 'Table descriptions and schema changes' : 'Table descriptions',
+      },
       ...(service.routines.some((r) => r.kind === 'procedure')
         ? [{ name: '_proc', description: 'Stored procedures' }]
         : []),
@@ -234,9 +248,9 @@ export function openApiDocument(service: ServiceModel, options: OpenApiOptions):
         Object.entries(PARAMETERS).map(([name, p]) => [name, { name, in: 'query', required: false, ...p }]),
       ),
       responses: Object.fromEntries(
-        ERROR_STATUSES.map((s) => [
+        Object.entries(ERROR_TEXT).map(([s, text]) => [
           `Error${s}`,
-          { description: ERROR_TEXT[s], content: jsonContent(ref('schemas', 'Error')) },
+          { description: text, content: jsonContent(ref('schemas', 'Error')) },
         ]),
       ),
       securitySchemes,

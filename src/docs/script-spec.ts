@@ -9,10 +9,16 @@ import { SPEC_VERSION, type SpecAuth } from './service-spec.js';
 
 type Json = Record<string, unknown>;
 
+/** The scripted services the principal may call (and so has documents for): any verb on the service. */
+export function documentedScripts(services: LoadedService[], principal: Principal): LoadedService[] {
+  return services.filter(
+    (s) => principal.kind === 'open' || allowedVerbs(principal.role, s.config.name, '').size > 0,
+  );
+}
+
 export function scriptedServiceSpec(service: LoadedService, principal: Principal, auth: SpecAuth): Json {
   const { name, label, description } = service.config;
-  if (principal.kind !== 'open' && allowedVerbs(principal.role, name, '').size === 0)
-    throw denied(principal, 'GET', name, '_spec');
+  if (documentedScripts([service], principal).length === 0) throw denied(principal, 'GET', name, '_spec');
   const declared = objectOr(service.module.exports.openapi);
   const { securitySchemes, security } = securityOf(auth);
   return {

@@ -1,10 +1,11 @@
 // (model, service, principal) → that service's OpenAPI document as the principal may use it: built from the
-// role's view of the model (auth/role-view), so tables, columns, write verbs and routines the role cannot use
-// are not in it. Served at `/api/v2/{service}/_spec` and `/api/v2/api_docs/{service}` (rest/router.ts).
+// role's view of the model (auth/role-view), so tables, columns, write verbs, `_schema` changes and routines
+// the role cannot use are not in it. Served at `/api/v2/{service}/_spec` and `/api/v2/api_docs/{service}`
+// (rest/router.ts).
 import { denied } from '../auth/authorize.js';
 import { roleView } from '../auth/role-view.js';
 import { isAllowed } from '../auth/roles.js';
-import type { Principal } from '../auth/types.js';
+import type { AccessVerb, Principal } from '../auth/types.js';
 import { ApiError } from '../errors/index.js';
 import type { DataModel } from '../model/types.js';
 import { openApiDocument } from './openapi.js';
@@ -43,7 +44,7 @@ export function serviceSpec(
   const schemaAccess =
     principal.kind === 'open'
       ? undefined
-      : (component: string) => isAllowed(principal.role, name, component, 'GET');
+      : (component: string, verb: AccessVerb = 'GET') => isAllowed(principal.role, name, component, verb);
   return openApiDocument(service, {
     version: SPEC_VERSION,
     open: auth.open,

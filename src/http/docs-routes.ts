@@ -1,13 +1,16 @@
 // The documentation pages: the landing page at `/`, Swagger UI at `/api/v2/api_docs` (a browser asking for
-// HTML; JSON clients get the list of OpenAPI documents from the REST router) and its assets.
+// HTML; JSON clients get the list of OpenAPI documents from the REST router) and its assets. Both list the
+// scripted services the caller may call next to the database services.
 import type { Plugin } from 'graphql-yoga';
 import { roleView } from '../auth/role-view.js';
 import type { Principal } from '../auth/types.js';
-import { landingPage } from '../docs/landing.js';
+import { landingPage, type ScriptedEntry } from '../docs/landing.js';
+import { documentedScripts } from '../docs/script-spec.js';
 import { documentedServices } from '../docs/service-spec.js';
 import { SWAGGER_ASSETS, swaggerAsset, swaggerPage } from '../docs/swagger-ui.js';
 import { ApiError } from '../errors/index.js';
 import type { Runtime } from '../runtime/runtime.js';
+import type { LoadedService } from '../scripts/host.js';
 
 const SWAGGER_PAGE = /^\/api(?:\/v[0-9.]+)?\/api_docs\/?$/i;
 const PROBE_MS = 2000;
@@ -15,18 +18,30 @@ const PROBE_MS = 2000;
 export function docsPlugin(
   runtime: Runtime,
   principalFor: (request: Request) => Principal | ApiError,
+  /** The scripted services loaded now (the ScriptHost's); absent: none. */
+  scripts: () => LoadedService[] = () => [],
 ): Plugin {
+  const scriptedFor = (principal: Principal | ApiError): ScriptedEntry[] | null =>
+    principal instanceof ApiError
+      ? null
+      : documentedScripts(scripts(), principal).map(({ config }) => ({
+          name: config.name,
+          label: config.label,
+          description: config.description,
+        }));
   return {
     async onRequest({ request, url, endResponse }) {
       const { pathname } = url;
       const get = request.method === 'GET' || request.method === 'HEAD';
       if (pathname === '/' && get) {
-        endResponse(html(await landing(runtime, principalFor(request))));
+        const principal = principalFor(request);
+        endResponse(html(await landing(runtime, principal, scriptedFor(principal))));
       } else if (SWAGGER_PAGE.test(pathname) && get && wantsHtml(request)) {
         const principal = principalFor(request);
         const services =
           principal instanceof ApiError ? [] : documentedServices(runtime.current.model, principal);
-        endResponse(html(swaggerPage(services)));
+        const scripted = (scriptedFor(principal) ?? []).map((s) => s.name);
+        endResponse(html(swaggerPage([...services, ...scripted])));
       } else if (pathname.startsWith(SWAGGER_ASSETS) && get) {
         const asset = swaggerAsset(pathname.slice(SWAGGER_ASSETS.length));
         endResponse(
@@ -49,7 +64,11 @@ function html(body: string): Response {
   return new Response(body, { headers: { 'content-type': 'text/html; charset=utf-8' } });
 }
 
-async function landing(runtime: Runtime, principal: Principal | ApiError): Promise<string> {
+async function landing(
+  runtime: Runtime,
+  principal: Principal | ApiError,
+  scripted: ScriptedEntry[] | null,
+): Promise<string> {
   const { model, version, loadedAt } = runtime.current;
   const health = await Promise.all(
     runtime.config.services.map(async (service) => {
@@ -79,5 +98,5 @@ async function landing(runtime: Runtime, principal: Principal | ApiError): Promi
       : principal.kind === 'open'
         ? 'open server (no access control)'
         : `role ${principal.role.name}`;
-  return landingPage({ model: view, health, version, loadedAt, caller });
+  return landingPage({ model: view, scripted: scripted ?? [], health, version, loadedAt, caller });
 }

@@ -210,7 +210,7 @@ export function createJunctionServer(
         logLine,
       ),
       ...limitPlugins(limits),
-      docsPlugin(runtime, principalFor),
+      docsPlugin(runtime, principalFor, () => scriptHost.services()),
       routesPlugin(runtime, logLine),
       refuseWithoutCredentials('/graphql', principalFor, audit),
       restPlugin(() => schemas.index, sourceOf, statsFor, logLine, auth, limits.rest, requests, guard, deny, {

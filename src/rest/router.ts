@@ -24,8 +24,7 @@ import { routineHandler } from './routines/handler.js';
 import { schemaHandler, serviceList, serviceRootHandler, tableListHandler } from './schema/handlers.js';
 import type { RestContext, RestRequest, RestResponse, Verb } from './types.js';
 import type { SchemaAdmin } from '../runtime/schema-admin.js';
-import { allowedVerbs } from '../auth/roles.js';
-import { scriptedServiceSpec } from '../docs/script-spec.js';
+import { documentedScripts, scriptedServiceSpec } from '../docs/script-spec.js';
 import type { ScriptScope } from '../scripts/operation.js';
 import { aroundRestOperation, objectOf } from './event-scripts.js';
 import { handleScripted, withScriptedServices } from './scripted.js';
@@ -236,9 +235,7 @@ function dispatch(ctx: RestContext): Promise<RestResponse> {
 
 /** `GET /api/v2/api_docs`: the services the caller has documents for, with their addresses. */
 function apiDocsList(index: ModelIndex, principal: Principal, scripts: ScriptScope | undefined) {
-  const scripted = (scripts?.host.services() ?? [])
-    .filter((s) => principal.kind === 'open' || allowedVerbs(principal.role, s.config.name, '').size > 0)
-    .map((s) => s.config.name);
+  const scripted = documentedScripts(scripts?.host.services() ?? [], principal).map((s) => s.config.name);
   return {
     resource: [...documentedServices(index.model, principal), ...scripted].map((name) => ({
       name,

@@ -14,7 +14,7 @@ import { entry, role } from './support/access.js';
 import { connect, createDeployment, type Client, type Deployment, type Reply } from './support/auth.js';
 import { CHINOOK_TABLES, chinookName, useChinook } from './support/chinook.js';
 import type { TestDialect } from './support/databases.js';
-import { startTestServer, testConfig, type TestServer } from './support/graphql.js';
+import { startTestServer, tempDir, testConfig, type TestServer } from './support/graphql.js';
 import { restClient, type RestClient, type RestResult } from './support/rest.js';
 import { routinesSql } from '../fixtures/routines/routines.js';
 
@@ -28,6 +28,7 @@ const DIALECTS = [
 
 const ADMIN_KEY = 'openapi-admin-key-0123456789abcdef';
 const READER_KEY = 'openapi-reader-key-0123456789abcdef';
+const DESCRIBER_KEY = 'openapi-describer-key-0123456789abcdef';
 
 const SPEC_ID = 'https://junction.test/openapi.json';
 
@@ -81,6 +82,18 @@ function contract(doc: Doc) {
   };
 }
 
+/** A checker of request bodies against the schema `doc` gives for (path, method). */
+function requestContract(doc: Doc) {
+  const ajv = new Ajv2020({ strict: false, validateFormats: false, allErrors: true });
+  ajv.addSchema({ ...structuredClone(doc), $id: SPEC_ID });
+  return (body: unknown, docPath: string, method: string): void => {
+    const pointer = `/paths/${escape(docPath)}/${method}/requestBody/content/application~1json/schema`;
+    const validate = ajv.getSchema(`${SPEC_ID}#${pointer}`);
+    expect(validate, `${method} ${docPath} documents a JSON body`).toBeDefined();
+    expect(validate!(body), `${method} ${docPath}: ${JSON.stringify(validate!.errors)}`).toBe(true);
+  };
+}
+
 describe.each(DIALECTS)('OpenAPI documents on %s', (_label, dialect: TestDialect) => {
   const chinook = useChinook(dialect, dialect === 'sqlite' ? undefined : routinesSql(dialect));
   const n = (name: string) => chinookName(dialect, name);
@@ -88,11 +101,15 @@ describe.each(DIALECTS)('OpenAPI documents on %s', (_label, dialect: TestDialect
   let rest: RestClient;
   const admin = { 'X-DreamFactory-Api-Key': ADMIN_KEY };
   const reader = { 'X-DreamFactory-Api-Key': READER_KEY };
+  const describer = { 'X-DreamFactory-Api-Key': DESCRIBER_KEY };
+  // Virtual relationships added over `_schema` are saved here.
+  const files = tempDir('junction-openapi-');
 
   beforeAll(async () => {
     const base = testConfig([chinook.service]);
     server = await startTestServer({
       ...base,
+      relationsFile: `${files.dir}/junction.relations.json`,
       auth: {
         apiKeyInQuery: true,
         roles: [
@@ -101,6 +118,7 @@ describe.each(DIALECTS)('OpenAPI documents on %s', (_label, dialect: TestDialect
             entry(`_table/${n('Album')}/*`, ['GET']),
             entry(`_table/${n('Artist')}/*`, ['GET'], { hiddenFields: [n('Name')] }),
           ]),
+          role('describer', [entry('_table/*', ['GET']), entry('_schema/*', ['GET'])]),
         ],
         apps: [
           {
@@ -117,6 +135,13 @@ describe.each(DIALECTS)('OpenAPI documents on %s', (_label, dialect: TestDialect
             role: 'reader',
             apiKeyHash: hashApiKey(READER_KEY),
           },
+          {
+            name: 'describer',
+            description: null,
+            active: true,
+            role: 'describer',
+            apiKeyHash: hashApiKey(DESCRIBER_KEY),
+          },
         ],
       },
     });
@@ -124,6 +149,7 @@ describe.each(DIALECTS)('OpenAPI documents on %s', (_label, dialect: TestDialect
   });
   afterAll(async () => {
     await server?.close();
+    files.remove();
   });
 
   async function spec(headers: Record<string, string>, path = '/api/v2/chinook/_spec'): Promise<Doc> {
@@ -153,12 +179,24 @@ describe.each(DIALECTS)('OpenAPI documents on %s', (_label, dialect: TestDialect
         expect(doc.paths[`/_table/${t}/{id}`], t).toBeDefined();
       }
       expect(doc.paths['/_schema']).toBeDefined();
-      for (const part of ['_field', '_field/{field_name}', '_related', '_related/{relation_name}']) {
-        const item = doc.paths[`/_schema/{table_name}/${part}`];
+      // The admin may change the schema: reads and writes.
+      const methods: Record<string, string[]> = {
+        '': ['get', 'patch', 'post', 'put'],
+        '/{table_name}': ['delete', 'get', 'patch', 'post', 'put'],
+        '/{table_name}/_field': ['get', 'post'],
+        '/{table_name}/_field/{field_name}': ['get'],
+        '/{table_name}/{field_name}': ['delete', 'patch', 'put'],
+        '/{table_name}/_related': ['get', 'post'],
+        '/{table_name}/_related/{relation_name}': ['delete', 'get'],
+      };
+      for (const [part, expected] of Object.entries(methods)) {
+        const item = doc.paths[`/_schema${part}`];
         expect(
-          Object.keys(item).filter((k) => k !== 'parameters'),
+          Object.keys(item)
+            .filter((k) => k !== 'parameters')
+            .sort(),
           part,
-        ).toEqual(['get']);
+        ).toEqual(expected);
       }
       expect(doc.paths['/user/session'], 'no users configured: no login').toBeUndefined();
       const read = doc.paths[`/_table/${n('Album')}`].get.responses['200'].content;
@@ -225,6 +263,24 @@ describe.each(DIALECTS)('OpenAPI documents on %s', (_label, dialect: TestDialect
       const artist = doc.components.schemas[`${n('Artist')}.Record`].properties;
       expect(Object.keys(artist)).not.toContain(n('Name'));
       expect(Object.keys(doc.components.schemas)).not.toContain(`${n('Track')}.Record`);
+    });
+
+    it('show a role that may only read _schema its descriptions and no schema change', async () => {
+      const doc = await spec(describer);
+      await expectValid(doc);
+      const schemaPaths = Object.keys(doc.paths).filter((p) => p.startsWith('/_schema'));
+      expect(schemaPaths).toContain('/_schema/{table_name}');
+      for (const path of schemaPaths)
+        expect(
+          Object.keys(doc.paths[path]).filter((k) => k !== 'parameters'),
+          path,
+        ).toEqual(['get']);
+      expect(doc.components.schemas.TableDefinition).toBeUndefined();
+      const refused = await rest.request(`/api/v2/chinook/_schema/${n('Genre')}?force=true`, {
+        method: 'DELETE',
+        headers: describer,
+      });
+      expect(refused.status).toBe(401);
     });
 
     it('need the same credentials as the API, and unknown services are 404', async () => {
@@ -336,13 +392,83 @@ describe.each(DIALECTS)('OpenAPI documents on %s', (_label, dialect: TestDialect
       const missing = await rest.get(schema('/_field/nope'), admin);
       expect(missing.status).toBe(404);
       expectDocumented(missing, '/_schema/{table_name}/_field/{field_name}', 'get');
-      // Schema writes are not served (400), and not documented.
       const write = await rest.request(schema('/_field'), { method: 'POST', headers: admin, json: {} });
       expect(write.status).toBe(400);
-      expect(doc.paths['/_schema/{table_name}/_field'].post).toBeUndefined();
+      expectDocumented(write, '/_schema/{table_name}/_field', 'post');
       const described = await rest.get(`/api/v2/chinook/_schema/${n('Track')}`, admin);
       expect(described.body.field.length).toBeGreaterThan(5);
       expectDocumented(described, '/_schema/{table_name}', 'get');
+    });
+
+    it('_schema writes: create, change and drop a table, its fields and a relationship', async () => {
+      const bodyDocumented = requestContract(doc);
+      /** Sends a write whose body (if any) and answer must both be as documented for `docPath`. */
+      const send = async (method: string, path: string, docPath: string, json?: unknown) => {
+        if (json !== undefined) bodyDocumented(json, docPath, method.toLowerCase());
+        const res = await rest.request(`/api/v2/chinook/_schema${path}`, {
+          method,
+          headers: admin,
+          ...(json === undefined ? {} : { json }),
+        });
+        expectDocumented(res, docPath, method.toLowerCase());
+        return res;
+      };
+      const note = {
+        name: 'OpenApiNote',
+        field: [
+          { name: 'NoteId', type: 'id' },
+          { name: 'AlbumId', type: 'reference', ref_table: n('Album'), ref_on_delete: 'CASCADE' },
+          { name: 'Body', type: 'string', length: 100, allow_null: false },
+        ],
+      };
+      const created = await send('POST', '', '/_schema', { resource: [note] });
+      expect(created.status, created.text).toBe(200);
+      expect(created.body.resource[0].name).toBe('OpenApiNote');
+      expect((await send('POST', '', '/_schema', { resource: [note] })).status).toBe(409);
+      // The document follows the change at once.
+      const after = await spec(admin);
+      await expectValid(after);
+      expect(after.paths['/_schema/{table_name}'].put.parameters[0].schema.enum).toContain('OpenApiNote');
+      expect(after.paths['/_table/OpenApiNote']).toBeDefined();
+
+      const added = await send('POST', '/OpenApiNote/_field', '/_schema/{table_name}/_field', {
+        resource: [{ name: 'GenreId', type: 'integer', default: 1 }],
+      });
+      expect(added.status, added.text).toBe(200);
+      const field = '/_schema/{table_name}/{field_name}';
+      const changed = await send('PATCH', '/OpenApiNote/Body', field, { type: 'string', length: 200 });
+      expect(changed.status, changed.text).toBe(200);
+      const altered = await send('PUT', '/OpenApiNote', '/_schema/{table_name}', {
+        field: [{ name: 'Mood', type: 'text' }],
+      });
+      expect(altered.status, altered.text).toBe(200);
+
+      const relation = { type: 'belongs_to', field: 'GenreId', is_virtual: true, ref_table: n('Genre') };
+      const related = await send('POST', '/OpenApiNote/_related', '/_schema/{table_name}/_related', {
+        resource: [{ ...relation, ref_field: n('GenreId') }],
+      });
+      expect(related.status, related.text).toBe(200);
+      // many_many is refused (501), as documented; its body is no valid definition, so it is sent as is.
+      const manyMany = await rest.request('/api/v2/chinook/_schema/OpenApiNote/_related', {
+        method: 'POST',
+        headers: admin,
+        json: { resource: [{ ...relation, type: 'many_many', ref_field: n('GenreId') }] },
+      });
+      expect(manyMany.status).toBe(501);
+      expectDocumented(manyMany, '/_schema/{table_name}/_related', 'post');
+      const name = encodeURIComponent(related.body.resource[0].name as string);
+      const unlinked = await send(
+        'DELETE',
+        `/OpenApiNote/_related/${name}`,
+        '/_schema/{table_name}/_related/{relation_name}',
+      );
+      expect(unlinked.status, unlinked.text).toBe(200);
+
+      expect((await send('DELETE', '/OpenApiNote/Mood', field)).status).toBe(400);
+      expect((await send('DELETE', '/OpenApiNote/Mood?force=true', field)).status).toBe(200);
+      const gone = await send('DELETE', '/OpenApiNote?force=true', '/_schema/{table_name}');
+      expect(gone.body).toEqual({ name: 'OpenApiNote', success: true });
+      expect((await spec(admin)).paths['/_table/OpenApiNote']).toBeUndefined();
     });
 
     it('wrap=false, as_list, and XML / CSV reads', async () => {

@@ -33,7 +33,7 @@ describe('schema changes and roles (SQLite)', () => {
   beforeAll(async () => {
     notes = await createTestDatabase('sqlite');
     await notes.exec('create table note (note_id integer primary key autoincrement, track_id integer)');
-    const apps = ['reader', 'builder', 'admin'].map((name) => ({
+    const apps = ['reader', 'builder', 'admin', 'shelver'].map((name) => ({
       name: `app-${name}`,
       description: null,
       active: true,
@@ -52,6 +52,12 @@ describe('schema changes and roles (SQLite)', () => {
           // May build in chinook, but has no `_schema` rights on the notes service.
           role('builder', [entry('*', ['GET']), entry('_schema', '*'), entry('_schema/*', '*')]),
           role('admin', [entry('*', '*'), { ...entry('*', '*'), service: 'notes' }]),
+          // May change the schema of one table only, and send PATCH to the `_schema` list.
+          role('shelver', [
+            entry('*', ['GET']),
+            entry('_schema', ['PATCH']),
+            entry('_schema/shelf', ['PATCH']),
+          ]),
         ],
       },
     };
@@ -70,6 +76,16 @@ describe('schema changes and roles (SQLite)', () => {
       { name: 'Label', type: 'string' },
     ],
   };
+
+  it('checks each table of a PATCH /_schema list against the role, and changes nothing it may not', async () => {
+    const refused = await api.rest(keyOf('shelver'), '/api/v2/chinook/_schema', {
+      method: 'PATCH',
+      json: { resource: [{ name: 'Album', field: [{ name: 'Sneaky', type: 'string' }] }] },
+    });
+    expect(refused.status).toBe(401);
+    const album = await api.rest(keyOf('admin'), '/api/v2/chinook/_schema/Album');
+    expect(album.body.field.map((f: any) => f.name)).not.toContain('Sneaky');
+  });
 
   it('refuses a role that may only read the schema, and creates nothing', async () => {
     const refused = await api.rest(keyOf('reader'), '/api/v2/chinook/_schema', {

@@ -114,9 +114,11 @@ async function createTables(
 
 /** `PUT/PATCH /_schema` with `{"resource":[{name, field, related}]}`: every table must exist. */
 async function alterMany(ctx: RestContext, admin: SchemaAdmin): Promise<RestResponse> {
-  const drafts = itemsOf(ctx.request.body, 'schema update').map((item) =>
-    alterDraft(item, existing(ctx, checkName(item.name, 'table'))),
-  );
+  const drafts = itemsOf(ctx.request.body, 'schema update').map((item) => {
+    const table = existing(ctx, checkName(item.name, 'table'));
+    checkSchemaAccess(ctx, ctx.request.service.name, table.name);
+    return alterDraft(item, table);
+  });
   return alterTables(ctx, admin, drafts, 'many');
 }
 
@@ -179,21 +181,22 @@ async function plannedKeys(
     );
     keys.push(...planned);
   }
-  for (const key of keys) checkFarAccess(ctx, key);
+  for (const key of keys)
+    for (const end of [key.from, key.to])
+      if (end.service !== ctx.request.service.name) checkSchemaAccess(ctx, end.service, end.table);
   return keys;
 }
 
-/** A relationship into another service also needs the role's verb on that service's `_schema`. */
-function checkFarAccess(ctx: RestContext, key: VirtualForeignKeyConfig): void {
+/**
+ * The role's verb on `_schema/{table}` of `service`: for a relationship into another service, and for each
+ * table of a `PUT/PATCH /_schema` list (the router checked only `_schema` itself).
+ */
+function checkSchemaAccess(ctx: RestContext, service: string, table: string): void {
   const { principal } = ctx;
-  const { verb, service } = ctx.request;
+  const { verb } = ctx.request;
   if (principal.kind === 'open') return;
-  for (const end of [key.from, key.to]) {
-    if (end.service === service.name) continue;
-    const component = `_schema/${end.table}`.toLowerCase();
-    if (!isAllowed(principal.role, end.service, component, verb))
-      throw denied(principal, verb, end.service, component);
-  }
+  const component = `_schema/${table}`.toLowerCase();
+  if (!isAllowed(principal.role, service, component, verb)) throw denied(principal, verb, service, component);
 }
 
 async function relatedWrite(

@@ -103,6 +103,135 @@ describe('OpenAPI documents', () => {
     expect(open.paths['/_schema/{table_name}/_related/{relation_name}'].get.responses['200']).toBeDefined();
   });
 
+  const ALL: RoleAccessConfig['verbs'] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+  const WRITES = ['post', 'put', 'patch', 'delete'];
+  /** `path method` of every `_schema` write operation in the document. */
+  const schemaWrites = (doc: any): string[] =>
+    Object.entries(doc.paths as Record<string, Record<string, unknown>>)
+      .filter(([path]) => path.startsWith('/_schema'))
+      .flatMap(([path, item]) =>
+        Object.keys(item)
+          .filter((k) => WRITES.includes(k))
+          .map((k) => `${path} ${k}`),
+      )
+      .sort();
+
+  it('document every _schema write for a role with all verbs, with the bodies they take', async () => {
+    const doc: any = serviceSpec(model(), 'chinook', app([access('*', ALL)]), AUTH);
+    await expectValid(doc);
+    expect(schemaWrites(doc)).toEqual(
+      [
+        '/_schema post',
+        '/_schema put',
+        '/_schema patch',
+        '/_schema/{table_name} post',
+        '/_schema/{table_name} put',
+        '/_schema/{table_name} patch',
+        '/_schema/{table_name} delete',
+        '/_schema/{table_name}/_field post',
+        '/_schema/{table_name}/{field_name} put',
+        '/_schema/{table_name}/{field_name} patch',
+        '/_schema/{table_name}/{field_name} delete',
+        '/_schema/{table_name}/_related post',
+        '/_schema/{table_name}/_related/{relation_name} delete',
+      ].sort(),
+    );
+    const drop = doc.paths['/_schema/{table_name}'].delete;
+    expect(drop.parameters).toContainEqual(
+      expect.objectContaining({ name: 'force', in: 'query', required: true }),
+    );
+    expect(Object.keys(drop.responses)).toEqual(expect.arrayContaining(['200', '400', '404', '409']));
+    expect(doc.paths['/_schema/{table_name}/{field_name}'].delete.parameters.map((p: any) => p.name)).toEqual(
+      ['table_name', 'field_name', 'force'],
+    );
+    // A new table's name is free; the other operations name existing tables.
+    expect(doc.paths['/_schema/{table_name}'].post.parameters[0].schema.enum).toBeUndefined();
+    expect(doc.paths['/_schema/{table_name}'].put.parameters[0].schema.enum).toContain('Album');
+    const field = doc.components.schemas.FieldDefinition.properties;
+    expect(field.type.enum).toEqual(expect.arrayContaining(['id', 'reference', 'string', 'decimal', 'json']));
+    for (const key of [
+      'allow_null',
+      'default',
+      'is_unique',
+      'is_index',
+      'is_primary_key',
+      'length',
+      'precision',
+    ])
+      expect(field, key).toHaveProperty(key);
+    for (const key of ['scale', 'ref_table', 'ref_field', 'ref_on_delete', 'ref_on_update'])
+      expect(field, key).toHaveProperty(key);
+    expect(field.ref_on_delete.enum).toContain('CASCADE');
+    expect(doc.components.schemas.RelationDefinition.properties.type.enum).toEqual([
+      'belongs_to',
+      'has_one',
+      'has_many',
+    ]);
+    expect(doc.components.responses.Error409).toBeDefined();
+    expect(doc.paths['/_schema/{table_name}/_related'].post.responses['501']).toEqual({
+      $ref: '#/components/responses/Error501',
+    });
+    // Reads keep their own table lists next to the writes.
+    expect(doc.paths['/_schema/{table_name}'].get.parameters[0].schema.enum).toContain('Album');
+  });
+
+  it('document no _schema write for a role that may only read _schema', async () => {
+    const doc: any = serviceSpec(
+      model(),
+      'chinook',
+      app([access('_table/*', ALL), access('_schema/*', ['GET']), access('_schema', ['GET'])]),
+      AUTH,
+    );
+    await expectValid(doc);
+    expect(doc.paths['/_schema/{table_name}'].get).toBeDefined();
+    expect(doc.paths['/_schema/{table_name}/_field'].get).toBeDefined();
+    expect(schemaWrites(doc)).toEqual([]);
+    expect(doc.components.schemas.TableDefinition).toBeUndefined();
+  });
+
+  it('document each _schema write with only the tables (and fields) the role may change', async () => {
+    const doc: any = serviceSpec(
+      model(),
+      'chinook',
+      app([
+        access('_table/*', ['GET']),
+        access('_schema/Album', ['GET', 'PATCH']),
+        access('_schema/Genre/Name', ['DELETE']),
+      ]),
+      AUTH,
+    );
+    await expectValid(doc);
+    expect(schemaWrites(doc)).toEqual([
+      '/_schema/{table_name} patch',
+      '/_schema/{table_name}/{field_name} delete',
+    ]);
+    expect(doc.paths['/_schema/{table_name}'].patch.parameters[0].schema.enum).toEqual(['Album']);
+    expect(doc.paths['/_schema/{table_name}'].get.parameters[0].schema.enum).toEqual(['Album']);
+    expect(doc.paths['/_schema/{table_name}/{field_name}'].delete.parameters[0].schema.enum).toEqual([
+      'Genre',
+    ]);
+  });
+
+  it('document only relationship writes for a MongoDB service, which refuses table and field changes', async () => {
+    const raw = catalog(
+      [
+        table('orders', [column('_id', 'text'), column('customer', 'integer')], { primaryKey: ['_id'] }),
+        table('people', [column('_id', 'text'), column('name', 'text')], { primaryKey: ['_id'] }),
+      ],
+      'mongodb',
+    );
+    const built = buildModel(
+      config([service('shop', { type: 'mongodb' } as any)]),
+      new Map([['shop', raw]]),
+    ).model;
+    const doc: any = serviceSpec(built, 'shop', { kind: 'open' }, { open: true, apiKeyInQuery: false });
+    await expectValid(doc);
+    expect(schemaWrites(doc)).toEqual([
+      '/_schema/{table_name}/_related post',
+      '/_schema/{table_name}/_related/{relation_name} delete',
+    ]);
+  });
+
   it('refuse a role that can use nothing in the service, and unknown services', () => {
     expect(() => serviceSpec(model(), 'chinook', app([]), AUTH)).toThrow(ApiError);
     expect(() => serviceSpec(model(), 'nope', { kind: 'open' }, AUTH)).toThrow(/Could not find a service/);
