@@ -146,11 +146,20 @@ async function preScriptsOnly<T>(
   return value as T;
 }
 
+/** What a mutation answers, and the rows in it: what post_process sees and may change. */
+export interface MutationAnswer<T> {
+  value: T;
+  /** The rows the answer holds (read back with the client's selection) and how to rebuild it from changed
+   * ones; absent when the answer holds no rows (`affectedRows` alone). */
+  rows?: ReadOutcome & { rebuild: (rows: Row[]) => T };
+}
+
 /**
  * A mutation with its scripts, all in one transaction: pre_process sees the records to write
- * (`{resource:[…]}` by column; null for deletes) and the other arguments; `apply` takes back what it left.
- * post_process sees the written rows' keys (`{resource:[{pk: value}]}`); throwing there rolls the write
- * back, but the field's answer is read from the database, not from `content`.
+ * (`{resource:[…]}` by column; null for deletes) and the other arguments, and the write uses what it left.
+ * post_process sees the rows the answer holds, by column (as DreamFactory's `fields=` answer would), or the
+ * written rows' keys when the client selected none (DreamFactory's default answer): changing those records
+ * changes the answer; throwing rolls the write back.
  */
 export async function mutateWithScripts<T>(
   ctx: GraphqlContext,
@@ -160,25 +169,36 @@ export async function mutateWithScripts<T>(
   args: Args,
   dataArgument: string | null,
   records: Row[] | null,
-  work: (records: Row[] | null, exec: ExecContext) => Promise<{ keys: unknown[][]; value: T }>,
+  work: (
+    records: Row[] | null,
+    exec: ExecContext,
+  ) => Promise<{ keys: unknown[][]; answer: MutationAnswer<T> }>,
 ): Promise<T> {
-  if (!listens(ctx, tableTarget(entry), verb)) return (await work(records, exec)).value;
+  if (!listens(ctx, tableTarget(entry), verb)) return (await work(records, exec)).answer.value;
   const parameters = Object.fromEntries(Object.entries(args).filter(([key]) => key !== dataArgument));
-  let value: T | undefined;
-  await aroundOperation(
+  let answer: MutationAnswer<T> | undefined;
+  const originals = new WeakMap<object, Row>();
+  const result = await aroundOperation(
     ctx.scripts,
     operation(ctx, tableTarget(entry), verb, parameters, records === null ? null : { resource: records }),
     exec,
     { transactional: true },
     async (request, onExec) => {
       const done = await work(records === null ? null : recordsOf(request.payload, entry), onExec);
-      value = done.value;
+      answer = done.answer;
+      if (answer.rows)
+        return {
+          status: 200,
+          content: { resource: toRecords(answer.rows.rows, answer.rows.select, originals) },
+        };
       const { primaryKey } = entry.table;
       const keys = done.keys.map((key) => Object.fromEntries(primaryKey.map((c, i) => [c, key[i]])));
       return { status: 200, content: { resource: keys } };
     },
   );
-  return value as T;
+  const done = answer as MutationAnswer<T>;
+  if (!done.rows) return done.value;
+  return done.rows.rebuild(fromRecords(result.content, done.rows.select, originals, entry));
 }
 
 function toRecords(rows: Row[], select: SelectItem[], originals: WeakMap<object, Row>): Row[] {

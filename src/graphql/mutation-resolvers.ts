@@ -1,5 +1,6 @@
 // Resolvers of the Mutation type: arguments → write IR → execute-write (one transaction), then the rows the
-// client selected are read back through the same read path as queries (after commit; before, for deletes).
+// client selected are read back through the same read path as queries (after commit; before, for deletes;
+// inside the transaction when event scripts run, which see those rows and may change the answer).
 import type { GraphQLFieldResolver, GraphQLResolveInfo } from 'graphql';
 import { ApiError } from '../errors/index.js';
 import type { ExecContext } from '../executor/context.js';
@@ -15,7 +16,7 @@ import {
 import { ensureColumns } from '../ir/select.js';
 import type { Expr, ReadQuery, Row } from '../ir/types.js';
 import type { InsertNode } from '../ir/write.js';
-import { mutateWithScripts } from './event-scripts.js';
+import { mutateWithScripts, type MutationAnswer, type ReadOutcome } from './event-scripts.js';
 import type { ModelIndex, TableEntry } from '../model/model-index.js';
 import { enumValue } from './names.js';
 import { insertNode, setColumns, upsertValues } from './mutation-to-ir.js';
@@ -45,7 +46,7 @@ export function buildMutationResolvers(
         ctx: GraphqlContext,
         args: Args,
         data: string,
-        answer: (result: WriteResult, onExec: ExecContext) => Promise<T>,
+        answer: (result: WriteResult, onExec: ExecContext) => Promise<MutationAnswer<T>>,
       ) =>
         mutateWithScripts(
           ctx,
@@ -61,14 +62,14 @@ export function buildMutationResolvers(
               { kind: 'insert', service: service.name, table: table.name, rows },
               onExec,
             );
-            return { keys: result.keys, value: await answer(result, onExec) };
+            return { keys: result.keys, answer: await answer(result, onExec) };
           },
         );
       const update = <T>(
         where: Expr | null,
         ctx: GraphqlContext,
         args: Args,
-        answer: (result: WriteResult, onExec: ExecContext) => Promise<T>,
+        answer: (result: WriteResult, onExec: ExecContext) => Promise<MutationAnswer<T>>,
       ) =>
         mutateWithScripts(
           ctx,
@@ -87,14 +88,23 @@ export function buildMutationResolvers(
               set: records?.[0] ?? {},
             };
             const result = await executeUpdate(op, onExec);
-            return { keys: result.keys, value: await answer(result, onExec) };
+            return { keys: result.keys, answer: await answer(result, onExec) };
           },
         );
-      const remove = (where: Expr | null, ctx: GraphqlContext, args: Args, read: ReadQuery | null) =>
+      // The rows a delete answers are read before it (`read`, the client's selection), inside its transaction.
+      const remove = <T>(
+        where: Expr | null,
+        ctx: GraphqlContext,
+        args: Args,
+        read: ReadQuery | null,
+        answer: (affected: number, rows: Row[]) => T,
+      ) =>
         mutateWithScripts(ctx, exec(ctx), entry, 'delete', args, null, null, async (_r, onExec) => {
           const op = { kind: 'delete' as const, service: service.name, table: table.name, where };
           const result = await executeDelete(op, onExec, read);
-          return { keys: result.keys, value: result };
+          const rebuild = (rows: Row[]) => answer(result.affected, rows);
+          const rows = read ? { rows: result.rows, select: read.select, rebuild } : undefined;
+          return { keys: result.keys, answer: { value: rebuild(result.rows), rows } };
         });
       handlers.insertOne = async (_p, args, ctx, info) => {
         const nodes = [insertNode(index, entry, args.object as Args, [], 'object')];
@@ -118,8 +128,10 @@ export function buildMutationResolvers(
       handlers.deleteMany = async (_p, args, ctx, info) => {
         const returning = subFields(info.fieldNodes, info).get('returning');
         const read = returning ? readQuery(index, entry, {}, returning, info) : null;
-        const result = await remove(whereToExpr(index, entry, args.where as Args), ctx, args, read);
-        return { affectedRows: result.affected, returning: result.rows };
+        return remove(whereToExpr(index, entry, args.where as Args), ctx, args, read, (affected, rows) => ({
+          affectedRows: affected,
+          returning: rows,
+        }));
       };
       handlers.updateOne = async (_p, args, ctx, info) => {
         return update(primaryKeyFilter(entry, args), ctx, args, (result, onExec) =>
@@ -128,7 +140,7 @@ export function buildMutationResolvers(
       };
       handlers.deleteOne = async (_p, args, ctx, info) => {
         const read = readQuery(index, entry, {}, info.fieldNodes, info);
-        return (await remove(primaryKeyFilter(entry, args), ctx, args, read)).rows[0] ?? null;
+        return remove(primaryKeyFilter(entry, args), ctx, args, read, (_n, rows) => rows[0] ?? null);
       };
       handlers.upsertOne = async (_p, args, ctx, info) => {
         const byEnum = new Map(table.fields.map((f) => [enumValue(f.graphqlName), f.name]));
@@ -164,7 +176,7 @@ export function buildMutationResolvers(
               update: updated,
             };
             const result = await executeUpsert(op, onExec);
-            return { keys: result.keys, value: await readOne(index, entry, result, info, onExec) };
+            return { keys: result.keys, answer: await readOne(index, entry, result, info, onExec) };
           },
         );
       };
@@ -200,22 +212,25 @@ async function readOne(
   result: WriteResult,
   info: GraphQLResolveInfo,
   ctx: ExecContext,
-): Promise<Row | null> {
-  return (await readBack(index, entry, result, info.fieldNodes, info, ctx))[0] ?? null;
+): Promise<MutationAnswer<Row | null>> {
+  const read = await readBack(index, entry, result, info.fieldNodes, info, ctx);
+  const rebuild = (rows: Row[]) => rows[0] ?? null;
+  return { value: rebuild(read.rows), rows: { ...read, rebuild } };
 }
 
+/** `{affectedRows, returning}`: the rows only when the client selected `returning`. */
 async function manyResult(
   index: ModelIndex,
   entry: TableEntry,
   result: WriteResult,
   info: GraphQLResolveInfo,
   ctx: ExecContext,
-) {
+): Promise<MutationAnswer<{ affectedRows: number; returning: Row[] }>> {
   const returning = subFields(info.fieldNodes, info).get('returning');
-  return {
-    affectedRows: result.affected,
-    returning: returning ? await readBack(index, entry, result, returning, info, ctx) : [],
-  };
+  const rebuild = (rows: Row[]) => ({ affectedRows: result.affected, returning: rows });
+  if (!returning) return { value: rebuild([]) };
+  const read = await readBack(index, entry, result, returning, info, ctx);
+  return { value: rebuild(read.rows), rows: { ...read, rebuild } };
 }
 
 /** The written rows, read with the client's selection, in the order they were written. */
@@ -226,14 +241,15 @@ async function readBack(
   nodes: GraphQLResolveInfo['fieldNodes'],
   info: GraphQLResolveInfo,
   ctx: ExecContext,
-): Promise<Row[]> {
-  // A table without a primary key has no way to find the rows just written again: none are returned.
-  if (result.keys.length === 0 || entry.table.primaryKey.length === 0) return [];
+): Promise<ReadOutcome> {
   const base: ReadQuery = readQuery(index, entry, {}, nodes, info);
   const { select, aliases } = ensureColumns(base.select, entry.table.primaryKey);
+  // A table without a primary key has no way to find the rows just written again: none are returned.
+  if (result.keys.length === 0 || entry.table.primaryKey.length === 0) return { rows: [], select };
   const rows = await executeRead({ ...base, select, where: keyFilter(entry.table, result.keys) }, ctx);
   const byKey = new Map(rows.map((row) => [aliases.map((a) => String(row[a])).join('\u0001'), row]));
-  return result.keys
+  const ordered = result.keys
     .map((key) => byKey.get(key.map(String).join('\u0001')))
     .filter((row): row is Row => row !== undefined);
+  return { rows: ordered, select };
 }

@@ -31,6 +31,8 @@ export const SUITE_SCRIPTS: ScriptsConfig = {
     event('music._table.Artist.post.pre_process', 'artist-check.ts'),
     event('music._table.Artist.post.post_process', 'artist-audit.ts'),
     event('music._table.Genre.get.pre_process', 'genre-slow.ts', 300),
+    event('music._table.MediaType.post.post_process', 'media-type-marked.ts'),
+    event('music._table.media_type.post.post_process', 'media-type-marked.ts'), // PostgreSQL's Chinook
   ],
   services: [],
 };
@@ -121,6 +123,27 @@ describe.each(DIALECTS)('Event scripts on $label', ({ dialect }) => {
       expect(graphqlResult.data.music_insertArtist).toEqual({ name: 'Trimmed Graph' });
       const stored = await chinook.knex(name('Artist')).where(name('Name'), 'like', 'Trimmed%');
       expect(stored.map((r: any) => r[name('Name')]).sort()).toEqual(['Trimmed Graph', 'Trimmed Rest']);
+    });
+
+    it('a post_process script changes the answer of a REST insert and of a GraphQL one, not what is stored', async () => {
+      const restResult = await rest.request('POST', `music/_table/${name('MediaType')}`, {
+        query: { fields: name('Name') },
+        body: { resource: [{ [name('Name')]: 'Wax cylinder' }] },
+      });
+      expect(restResult.status, restResult.text).toBe(200);
+      expect(restResult.body.resource).toEqual([{ [name('Name')]: 'Wax cylinder (new)' }]);
+      const one = await gql('mutation { music_insertMediaType(object: { name: "Tape" }) { name } }');
+      expect(one.errors).toBeUndefined();
+      expect(one.data.music_insertMediaType).toEqual({ name: 'Tape (new)' });
+      const many = await gql(
+        'mutation { music_insertMediaTypes(objects: [{ name: "Disc" }]) { affectedRows returning { n: name } } }',
+      );
+      expect(many.data.music_insertMediaTypes).toEqual({ affectedRows: 1, returning: [{ n: 'Disc (new)' }] });
+      const stored = await chinook
+        .knex(name('MediaType'))
+        .whereIn(name('Name'), ['Wax cylinder', 'Tape', 'Disc'])
+        .orderBy(name('Name'));
+      expect(stored.map((r: any) => r[name('Name')])).toEqual(['Disc', 'Tape', 'Wax cylinder']);
     });
 
     it('a pre_process script that rejects stops the write with its status and message, in both APIs', async () => {
