@@ -16,6 +16,7 @@ import {
 import { ensureColumns } from '../ir/select.js';
 import type { Expr, ReadQuery, Row } from '../ir/types.js';
 import type { InsertNode } from '../ir/write.js';
+import type { EventVerb } from '../scripts/types.js';
 import { mutateWithScripts, type MutationAnswer, type ReadOutcome } from './event-scripts.js';
 import type { ModelIndex, TableEntry } from '../model/model-index.js';
 import { enumValue } from './names.js';
@@ -39,8 +40,22 @@ export function buildMutationResolvers(
       const entry = index.entry(service.name, table.name);
       const m = mutationNames(service, table);
       const handlers: Record<keyof MutationNames, Resolver> = {} as Record<keyof MutationNames, Resolver>;
-      // Each write runs with the table's event scripts (event-scripts.ts): they see and may change the records.
-      // The answer is read inside the work: with scripts that is inside the transaction, before it ends.
+      // Each write runs with the table's event scripts (event-scripts.ts): they see `records` and may change
+      // them, `run` writes what they left. The answer is read inside the work: with scripts that is inside the
+      // transaction, before it ends.
+      const write = <T>(
+        ctx: GraphqlContext,
+        args: Args,
+        verb: EventVerb,
+        data: string,
+        records: Row[],
+        run: (records: Row[], onExec: ExecContext) => Promise<WriteResult>,
+        answer: (result: WriteResult, onExec: ExecContext) => Promise<MutationAnswer<T>>,
+      ) =>
+        mutateWithScripts(ctx, exec(ctx), entry, verb, args, data, records, async (given, onExec) => {
+          const result = await run(given ?? [], onExec);
+          return { keys: result.keys, answer: await answer(result, onExec) };
+        });
       const insert = <T>(
         nodes: InsertNode[],
         ctx: GraphqlContext,
@@ -48,22 +63,17 @@ export function buildMutationResolvers(
         data: string,
         answer: (result: WriteResult, onExec: ExecContext) => Promise<MutationAnswer<T>>,
       ) =>
-        mutateWithScripts(
+        write(
           ctx,
-          exec(ctx),
-          entry,
-          'post',
           args,
+          'post',
           data,
           nodes.map((node) => node.values),
-          async (records, onExec) => {
-            const rows = withRecords(nodes, records ?? [], service.name, table.name);
-            const result = await executeInsert(
-              { kind: 'insert', service: service.name, table: table.name, rows },
-              onExec,
-            );
-            return { keys: result.keys, answer: await answer(result, onExec) };
+          (records, onExec) => {
+            const rows = withRecords(nodes, records, service.name, table.name);
+            return executeInsert({ kind: 'insert', service: service.name, table: table.name, rows }, onExec);
           },
+          answer,
         );
       const update = <T>(
         where: Expr | null,
@@ -71,25 +81,18 @@ export function buildMutationResolvers(
         args: Args,
         answer: (result: WriteResult, onExec: ExecContext) => Promise<MutationAnswer<T>>,
       ) =>
-        mutateWithScripts(
+        write(
           ctx,
-          exec(ctx),
-          entry,
-          'patch',
           args,
+          'patch',
           'set',
           [setColumns(entry, args.set as Args)],
-          async (records, onExec) => {
-            const op = {
-              kind: 'update' as const,
-              service: service.name,
-              table: table.name,
-              where,
-              set: records?.[0] ?? {},
-            };
-            const result = await executeUpdate(op, onExec);
-            return { keys: result.keys, answer: await answer(result, onExec) };
-          },
+          ([set], onExec) =>
+            executeUpdate(
+              { kind: 'update', service: service.name, table: table.name, where, set: set ?? {} },
+              onExec,
+            ),
+          answer,
         );
       // The rows a delete answers are read before it (`read`, the client's selection), inside its transaction.
       const remove = <T>(
@@ -158,26 +161,25 @@ export function buildMutationResolvers(
         const updated = args.update
           ? (args.update as string[]).map((v) => byEnum.get(v) ?? v)
           : Object.keys(values).filter((column) => !conflict.includes(column));
-        return mutateWithScripts(
+        return write(
           ctx,
-          exec(ctx),
-          entry,
-          'put',
           args,
+          'put',
           'object',
           [values],
-          async (records, onExec) => {
-            const op = {
-              kind: 'upsert' as const,
-              service: service.name,
-              table: table.name,
-              values: records?.[0] ?? values,
-              conflict,
-              update: updated,
-            };
-            const result = await executeUpsert(op, onExec);
-            return { keys: result.keys, answer: await readOne(index, entry, result, info, onExec) };
-          },
+          ([given], onExec) =>
+            executeUpsert(
+              {
+                kind: 'upsert',
+                service: service.name,
+                table: table.name,
+                values: given ?? values,
+                conflict,
+                update: updated,
+              },
+              onExec,
+            ),
+          (result, onExec) => readOne(index, entry, result, info, onExec),
         );
       };
       // Only the fields the schema has (a role's view may lack some verbs; keyless tables lack by-key forms).

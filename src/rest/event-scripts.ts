@@ -5,7 +5,7 @@
 import { aroundOperation, hasScripts, type ScriptScope } from '../scripts/operation.js';
 import type { EventVerb } from '../scripts/types.js';
 import { Params } from './params.js';
-import { publicHeaders, publicParameters } from './scripted.js';
+import { publicHeaders, publicParameters, SECRET_PARAMETERS } from './scripted.js';
 import type { RestContext, RestResponse } from './types.js';
 
 export async function aroundRestOperation(
@@ -45,8 +45,7 @@ export async function aroundRestOperation(
         ),
       );
       // The credentials a script never saw still count: keep them in the rebuilt query.
-      for (const key of ['api_key', 'session_token'])
-        if (query.has(key)) parameters.set(key, query.get(key) ?? '');
+      for (const key of SECRET_PARAMETERS) if (query.has(key)) parameters.set(key, query.get(key) ?? '');
       const response = await handle({
         ...ctx,
         exec,

@@ -75,7 +75,7 @@ const SECRET_HEADERS = new Set([
   'x-dreamfactory-session-token',
   'x-junction-admin-token',
 ]);
-const SECRET_PARAMETERS = new Set(['api_key', 'session_token']);
+export const SECRET_PARAMETERS: ReadonlySet<string> = new Set(['api_key', 'session_token']);
 
 export function publicHeaders(headers: Headers): Record<string, string> {
   const out: Record<string, string> = {};

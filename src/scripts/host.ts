@@ -29,7 +29,6 @@ const EMPTY: Loaded = { events: [], services: new Map() };
 
 export class ScriptHost {
   private loaded: Loaded = EMPTY;
-  private readonly matched = new Map<string, LoadedEventScript[]>();
   private loading: Promise<void> | null = null;
 
   constructor(
@@ -80,18 +79,14 @@ export class ScriptHost {
       ]),
     );
     this.loaded = { events, services };
-    this.matched.clear();
   }
 
-  /** The scripts of one operation and phase, in config order. */
+  /**
+   * The scripts of one operation and phase, in config order. Not memoised: operation names come from request
+   * paths a client chooses, and a few regex tests per configured script cost less than an unbounded map.
+   */
   scriptsFor(operation: string, phase: Phase): LoadedEventScript[] {
-    const key = `${phase} ${operation.toLowerCase()}`;
-    let found = this.matched.get(key);
-    if (!found) {
-      found = this.loaded.events.filter((script) => script.matches(operation, phase));
-      this.matched.set(key, found);
-    }
-    return found;
+    return this.loaded.events.filter((script) => script.matches(operation, phase));
   }
 
   service(name: string): LoadedService | null {

@@ -12,7 +12,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +21,7 @@ import { stringify } from 'yaml';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadChinook } from './support/chinook.js';
 import { createTestDatabase, type TestDatabase } from './support/databases.js';
+import { accepts, freePort } from './support/serve-process.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const COMMANDS = ['serve', 'introspect', 'print-model', 'print-schema', 'check'] as const;
@@ -127,26 +128,6 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 // ---- ports -------------------------------------------------------------------------------------------------
 
 /** A port nothing listens on: bound by the OS to a free one, then released. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
-
-function isListening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
 // ---- configs -----------------------------------------------------------------------------------------------
 
 let root: string;
@@ -214,7 +195,7 @@ async function expectServeFails(
     else expect(result.stderr).toMatch(message);
   }
   expect(result.stderr).not.toContain('junction: serving');
-  expect(await isListening(port)).toBe(false);
+  expect(await accepts(port)).toBe(false);
   return { ...result, port };
 }
 
@@ -625,7 +606,7 @@ describe('a running server reloads its model without a restart', () => {
 
   afterAll(async () => {
     if (server) await stop(server);
-    expect(await isListening(port)).toBe(false);
+    expect(await accepts(port)).toBe(false);
   });
 
   it('starts from the schema cache', async () => {
@@ -668,7 +649,7 @@ describe('a running server reloads its model without a restart', () => {
     const timeout = sleep(5_000).then(() => 'still running');
     const result = await Promise.race([server.exited, timeout]);
     expect(result).toMatchObject({ code: 0, signal: null });
-    expect(await isListening(port)).toBe(false);
+    expect(await accepts(port)).toBe(false);
   });
 
   it('has no reload endpoint (404) when no admin token is configured', async () => {

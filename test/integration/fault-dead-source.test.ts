@@ -25,6 +25,19 @@ let rest: RestClient;
 let relation: { graphqlName: string; name: string; type: string };
 let reviews: { graphqlName: string; name: string; type: string };
 
+/** The `music` service, reached through `port` on this machine (the proxy, or a server that never answers). */
+const musicAt = (port: number): ServiceConfig => ({
+  ...music.service({ name: 'music' }),
+  connection: {
+    kind: 'fields',
+    host: '127.0.0.1',
+    port,
+    user: 'root',
+    password: null,
+    database: music.name,
+  },
+});
+
 beforeAll(async () => {
   music = await createTestDatabase('mysql');
   await music.exec(
@@ -35,15 +48,7 @@ beforeAll(async () => {
   );
   proxy = await startTcpProxy(3306);
   const secondary: ServiceConfig = {
-    ...music.service({ name: 'music' }),
-    connection: {
-      kind: 'fields',
-      host: '127.0.0.1',
-      port: proxy.port,
-      user: 'root',
-      password: null,
-      database: music.name,
-    },
+    ...musicAt(proxy.port),
     breaker: { failures: FAILURES, openMs: OPEN_MS },
   };
   server = await startTestServer(
@@ -208,15 +213,7 @@ describe('a dead secondary source (R5)', () => {
 
   it('fails fast in-process once open: p99 under 10 ms at the source, no connection attempt', async () => {
     const source = openSource({
-      ...music.service({ name: 'music' }),
-      connection: {
-        kind: 'fields',
-        host: '127.0.0.1',
-        port: proxy.port,
-        user: 'root',
-        password: null,
-        database: music.name,
-      },
+      ...musicAt(proxy.port),
       breaker: { failures: FAILURES, openMs: 60_000 },
     });
     await proxy.close();
@@ -251,15 +248,7 @@ describe('a dead secondary source (R5)', () => {
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const port = (silent.address() as AddressInfo).port;
     const source = openSource({
-      ...music.service({ name: 'music' }),
-      connection: {
-        kind: 'fields',
-        host: '127.0.0.1',
-        port,
-        user: 'root',
-        password: null,
-        database: music.name,
-      },
+      ...musicAt(port),
       timeouts: { connectMs: 1000, statementMs: 5000 },
     });
     try {

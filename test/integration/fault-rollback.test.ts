@@ -238,6 +238,20 @@ function misjudged(sent: readonly Sent[], names: Map<string, string[]>): object[
   return wrong;
 }
 
+/** No partial record, no row under a wrong parent, and every answer true to what the database holds. */
+function expectAllOrNothing(
+  sent: readonly Sent[],
+  records: readonly Planned[],
+  names: Map<string, string[]>,
+  broken: string[],
+): void {
+  expect(partial(records, names)).toEqual([]);
+  expect(broken).toEqual([]);
+  const wrong = misjudged(sent, names);
+  expect(wrong.slice(0, 5)).toEqual([]);
+  expect(wrong.length).toBe(0);
+}
+
 function summary(sent: readonly Sent[]): string {
   const counts: Record<string, number> = {};
   for (const s of sent) counts[s.status] = (counts[s.status] ?? 0) + 1;
@@ -276,11 +290,7 @@ describe.each(FAULT_DIALECTS)('R6: nested inserts on $label', ({ dialect }) => {
         `${records.filter((r) => r.fail).length} designed to fail`,
     );
     expect(sent).toHaveLength(CLIENTS * REQUESTS_PER_CLIENT);
-    expect(partial(records, names)).toEqual([]);
-    expect(broken).toEqual([]);
-    const wrong = misjudged(sent, names);
-    expect(wrong.slice(0, 5)).toEqual([]);
-    expect(wrong.length).toBe(0);
+    expectAllOrNothing(sent, records, names, broken);
   }, 300_000);
 
   it('keeps every record all-or-nothing with rollback=true when the database is killed mid-run', async () => {
@@ -321,11 +331,7 @@ describe.each(FAULT_DIALECTS)('R6: nested inserts on $label', ({ dialect }) => {
       );
     expect(killAtDone).toBeGreaterThan(0);
     expect(sent.filter((s) => s.status === 503).length).toBeGreaterThan(0); // the kill was felt
-    expect(partial(records, names)).toEqual([]);
-    expect(broken).toEqual([]);
-    const wrong = misjudged(sent, names);
-    expect(wrong.slice(0, 5)).toEqual([]);
-    expect(wrong.length).toBe(0);
+    expectAllOrNothing(sent, records, names, broken);
   }, 300_000);
 
   it(`reports per record with rollback=false exactly what the database holds (continue=true, ${BATCH} records per request)`, async () => {

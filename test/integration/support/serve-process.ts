@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { Agent, get } from 'node:http';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,7 @@ import pg from 'pg';
 import { stringify } from 'yaml';
 import { expect } from 'vitest';
 import { PG_URL } from './databases.js';
+import { childPids, freePort } from './faults/processes.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const running = new Set<ChildProcess>();
@@ -39,14 +40,6 @@ export function writeConfig(config: Record<string, unknown>): string {
   const file = join(dir, 'junction.yaml');
   writeFileSync(file, stringify({ schemaCache: { dir: './cache' }, ...config }));
   return file;
-}
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** Whether a new TCP connection to the port is accepted. */
@@ -110,7 +103,7 @@ export async function serveUntilReady(configFile: string, args: string[]): Promi
 }
 
 /** The pids whose parent is `pid` (a cluster primary's workers): one helper for every test. */
-export { childPids } from './faults/processes.js';
+export { childPids, freePort };
 
 export async function stopAllServers(): Promise<void> {
   await Promise.all(

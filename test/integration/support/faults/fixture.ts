@@ -15,6 +15,7 @@ import { createTestDatabase, type TestDatabase } from '../databases.js';
 import { startJunction, type JunctionProcess } from './junction-process.js';
 import { startPrivateMariadb } from './private-mariadb.js';
 import { startPrivatePostgres } from './private-postgres.js';
+import type { PrivateServer } from './processes.js';
 
 export type FaultDialect = 'postgres' | 'mysql';
 
@@ -22,16 +23,6 @@ export const FAULT_DIALECTS = [
   { dialect: 'postgres', label: 'PostgreSQL (private cluster)' },
   { dialect: 'mysql', label: 'MariaDB (private server)' },
 ] as const satisfies readonly { dialect: FaultDialect; label: string }[];
-
-/** What both private instances can do to themselves. */
-export interface PrivateServer {
-  url: string;
-  kill(): Promise<void>;
-  start(): Promise<void>;
-  freeze(): void;
-  thaw(): void;
-  destroy(): Promise<void>;
-}
 
 export function startPrivateServer(dialect: FaultDialect): Promise<PrivateServer> {
   return dialect === 'postgres' ? startPrivatePostgres() : startPrivateMariadb();

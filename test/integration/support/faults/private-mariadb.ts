@@ -6,24 +6,19 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
-import { freePort, onProcessExit, requireBinary, run, sleep, waitForPort } from './processes.js';
+import {
+  freePort,
+  onProcessExit,
+  requireBinary,
+  run,
+  sleep,
+  waitForPort,
+  type PrivateServer,
+} from './processes.js';
 
 const INSTALL = 'apt-get install -y mariadb-server';
 
-export interface PrivateMariadb {
-  port: number;
-  /** Server URL without a database (user root, empty password). */
-  url: string;
-  /** kill -9 mariadbd: a crash as clients see it. */
-  kill(): Promise<void>;
-  /** Starts mariadbd again; resolves when it accepts connections (crash recovery included). */
-  start(): Promise<void>;
-  /** SIGSTOP / SIGCONT: connections stay open but nothing answers. */
-  freeze(): void;
-  thaw(): void;
-  /** Stops the server and removes its directory; safe to call twice. */
-  destroy(): Promise<void>;
-}
+export type PrivateMariadb = PrivateServer;
 
 export async function startPrivateMariadb(): Promise<PrivateMariadb> {
   const installDb = requireBinary('/usr/bin/mariadb-install-db', INSTALL);

@@ -6,25 +6,21 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { freePort, onProcessExit, requireBinary, run, signalTree, waitForPort } from './processes.js';
+import {
+  freePort,
+  onProcessExit,
+  requireBinary,
+  run,
+  signalTree,
+  waitForPort,
+  type PrivateServer,
+} from './processes.js';
 
 const INSTALL = 'apt-get install -y postgresql (Debian: postgresql-15 provides initdb and pg_ctl)';
 
-export interface PrivatePostgres {
-  port: number;
-  /** Server URL (database `postgres`, user postgres, trust auth). */
-  url: string;
-  /** Immediate shutdown (`pg_ctl -m immediate`): a crash as clients see it, no checkpoint. */
-  kill(): Promise<void>;
-  /** Starts the cluster again; resolves when it accepts connections (crash recovery included). */
-  start(): Promise<void>;
-  /** SIGSTOP / SIGCONT to the postmaster and its children: connections stay open but nothing answers. */
-  freeze(): void;
-  thaw(): void;
+export interface PrivatePostgres extends PrivateServer {
   /** pg_terminate_backend for every backend with this application_name. */
   terminateBackends(applicationName: string): Promise<number>;
-  /** Stops the cluster and removes its directory; safe to call twice. */
-  destroy(): Promise<void>;
 }
 
 function binDir(): string {

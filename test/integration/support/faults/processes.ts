@@ -8,6 +8,22 @@ import { promisify } from 'node:util';
 
 const execFileAsync = promisify(execFile);
 
+/** A private database instance (PostgreSQL cluster or MariaDB server) and what it can do to itself. */
+export interface PrivateServer {
+  port: number;
+  /** Server URL without a database of ours (user root/postgres, no password). */
+  url: string;
+  /** A crash as clients see it (`pg_ctl -m immediate`, `kill -9 mariadbd`). */
+  kill(): Promise<void>;
+  /** Starts it again; resolves when it accepts connections (crash recovery included). */
+  start(): Promise<void>;
+  /** SIGSTOP / SIGCONT (to the postmaster and its children): connections stay open but nothing answers. */
+  freeze(): void;
+  thaw(): void;
+  /** Stops it and removes its directory; safe to call twice. */
+  destroy(): Promise<void>;
+}
+
 /** `path` must be an executable file; otherwise the error says which package installs it. */
 export function requireBinary(path: string, install: string): string {
   try {
